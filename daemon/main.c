@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/* ticky-reportd: command line and dispatch. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "macro.h"
+#include "once.h"
+
+enum mode {
+        MODE_DAEMON,
+        MODE_ONCE,
+        MODE_CHECK_CONFIG,
+};
+
+static void help(FILE *f) {
+        fputs("Usage: ticky-reportd [-c FILE | --config FILE] [--once] [--check-config]\n"
+              "                     [--version] [--help]\n\n"
+              "Counts ticky's events from the systemd journal into HTML and CSV reports.\n\n"
+              "  -c, --config FILE  configuration file (default " CONFIG_DEFAULT_PATH ")\n"
+              "      --once         read every new entry, write pages and state, exit\n"
+              "      --check-config validate the configuration and exit\n"
+              "      --version      print the version and exit\n"
+              "  -h, --help         print this help and exit\n\n"
+              "Without --once, runs in the foreground until SIGTERM or SIGINT;\n"
+              "SIGHUP reloads the configuration and rewrites the pages.\n",
+              f);
+}
+
+/* Returns 0 and fills the out-params, or 2 (usage error, already reported),
+ * or -1 when the program should exit 0 right away (--help, --version). */
+static int parse_argv(int argc, char *argv[], const char **ret_config, enum mode *ret_mode) {
+        enum { ARG_ONCE = 0x100, ARG_CHECK_CONFIG, ARG_VERSION };
+        static const struct option options[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "once", no_argument, NULL, ARG_ONCE },
+                { "check-config", no_argument, NULL, ARG_CHECK_CONFIG },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        const char *config = CONFIG_DEFAULT_PATH;
+        enum mode mode = MODE_DAEMON;
+        int c;
+
+        opterr = 0; /* we report errors ourselves, in one format */
+        while ((c = getopt_long(argc, argv, ":c:h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'c':
+                        config = optarg;
+                        break;
+                case ARG_ONCE:
+                case ARG_CHECK_CONFIG:
+                        if (mode != MODE_DAEMON) {
+                                fputs("ticky-reportd: --once and --check-config are exclusive\n", stderr);
+                                return 2;
+                        }
+                        mode = c == ARG_ONCE ? MODE_ONCE : MODE_CHECK_CONFIG;
+                        break;
+                case ARG_VERSION:
+                        puts("ticky-reportd " TICKY_VERSION);
+                        return -1;
+                case 'h':
+                        help(stdout);
+                        return -1;
+                case ':':
+                        fprintf(stderr, "ticky-reportd: option '%s' needs an argument\n", argv[optind - 1]);
+                        return 2;
+                default:
+                        fprintf(stderr, "ticky-reportd: unknown option '%s'\nTry 'ticky-reportd --help'.\n",
+                                argv[optind - 1]);
+                        return 2;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "ticky-reportd: unexpected argument '%s'\nTry 'ticky-reportd --help'.\n",
+                        argv[optind]);
+                return 2;
+        }
+        *ret_config = config;
+        *ret_mode = mode;
+        return 0;
+}
+
+/* Returns 0 or 1 (errors logged). */
+static int load_config(const char *path, struct config *ret) {
+        _cleanup_free_ char *errors = NULL;
+        int r;
+
+        r = config_load(path, ret, &errors);
+        if (r == -EINVAL) {
+                fputs(errors, stderr);
+                return 1;
+        }
+        if (r < 0) {
+                log_error("%s: %s", path, strerror(-r));
+                return 1;
+        }
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        struct config config;
+        const char *config_path;
+        enum mode mode;
+        int r;
+
+        r = parse_argv(argc, argv, &config_path, &mode);
+        if (r != 0)
+                return r < 0 ? EXIT_SUCCESS : r;
+
+        if (load_config(config_path, &config) != 0)
+                return EXIT_FAILURE;
+
+        switch (mode) {
+        case MODE_CHECK_CONFIG:
+                r = 0;
+                break;
+        case MODE_ONCE:
+                r = run_once(&config);
+                break;
+        case MODE_DAEMON:
+        default:
+                fputs("ticky-reportd: the long-running mode is not available in this version; use --once\n",
+                      stderr);
+                r = 2;
+                break;
+        }
+        config_done(&config);
+        return r;
+}

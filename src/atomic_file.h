@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* Replace a file so that readers see either the old or the new whole content. */
+#pragma once
+
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Caller storage: atomic_file_begin(), write to ->f, atomic_file_commit(),
+ * and always atomic_file_done(). */
+struct atomic_file {
+        FILE *f;
+        char *path;     /* final path */
+        char *tmp_path; /* .NAME.XXXXXX beside it, NULL once renamed */
+};
+
+/* Creates a temporary file beside dir/name. Returns 0 or -errno. */
+int atomic_file_begin(struct atomic_file *af, const char *dir, const char *name);
+
+/* Flushes, fsyncs, sets mode, renames over the final path and fsyncs the
+ * directory. Returns 0 or -errno; on failure the old file is untouched. */
+int atomic_file_commit(struct atomic_file *af, mode_t mode);
+
+/* Closes, and removes the temporary file unless committed. Accepts a zeroed struct. */
+void atomic_file_done(struct atomic_file *af);
+
+/* fsync() the directory at path, making a rename in it durable. */
+int fsync_directory(const char *path);

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/* Exactly-once rests on one rule: the cursor saved is always the cursor of the
+ * last entry the saved counts include, and both go into one atomic file. */
+#include "collector.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal_source.h"
+#include "macro.h"
+#include "report.h"
+#include "state.h"
+
+struct collector {
+        char *output_directory;
+        char *state_directory;
+        char *title;
+        char *source_description; /* for the pages */
+        char *source_key;         /* for the snapshot: source and identifier */
+        char *previous_source;
+        char *cursor;             /* of the last entry counted, NULL: none yet */
+        int state_lock_fd;
+        bool poisoned;            /* counts and cursor may disagree: never save */
+        struct stats *stats;
+        struct journal_source *source;
+};
+
+/* Sets *ret_error to the formatted message and returns r. */
+__attribute__((format(printf, 3, 4))) static int fail(char **ret_error, int r, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(ret_error, fmt, ap) < 0)
+                *ret_error = NULL;
+        va_end(ap);
+        return r;
+}
+
+static int make_directory(const char *path) {
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return -errno;
+        return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+struct collector *collector_free(struct collector *col) {
+        if (!col)
+                return NULL;
+        journal_source_close(col->source);
+        stats_free(col->stats);
+        if (col->state_lock_fd >= 0)
+                (void) close(col->state_lock_fd);
+        free(col->output_directory);
+        free(col->state_directory);
+        free(col->title);
+        free(col->source_description);
+        free(col->source_key);
+        free(col->previous_source);
+        free(col->cursor);
+        free(col);
+        return NULL;
+}
+
+static int setup_directories(struct collector *col, char **ret_error) {
+        int r;
+
+        r = make_directory(col->output_directory);
+        if (r < 0)
+                return fail(ret_error, r, "cannot create output directory %s: %s", col->output_directory,
+                            strerror(-r));
+        r = make_directory(col->state_directory);
+        if (r < 0)
+                return fail(ret_error, r, "cannot create state directory %s: %s", col->state_directory,
+                            strerror(-r));
+
+        col->state_lock_fd = open(col->state_directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (col->state_lock_fd < 0)
+                return fail(ret_error, -errno, "cannot open state directory %s: %s", col->state_directory,
+                            strerror(errno));
+        /* Two instances on one state would each count every entry. */
+        if (flock(col->state_lock_fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno == EWOULDBLOCK)
+                        return fail(ret_error, -EBUSY, "state directory %s is in use by another ticky-reportd",
+                                    col->state_directory);
+                return fail(ret_error, -errno, "cannot lock state directory %s: %s", col->state_directory,
+                            strerror(errno));
+        }
+        return 0;
+}
+
+static int load_state(struct collector *col, char **ret_error) {
+        _cleanup_free_ char *source = NULL;
+        const char *reason = NULL;
+        int r;
+
+        r = state_load(col->state_directory, col->stats, &col->cursor, &source, &reason);
+        if (r == -ENOENT)
+                return 0; /* first start: from the head of the journal */
+        if (r == -EBADMSG)
+                return fail(ret_error, r,
+                            "state file %s/%s is unusable (%s); not starting over silently: "
+                            "remove it to recount the whole journal",
+                            col->state_directory, STATE_FILE_NAME, reason);
+        if (r < 0)
+                return fail(ret_error, r, "cannot load state file %s/%s: %s", col->state_directory,
+                            STATE_FILE_NAME, strerror(-r));
+        if (source && strcmp(source, col->source_key) != 0)
+                col->previous_source = TAKE_PTR(source);
+        return 0;
+}
+
+int collector_open(const struct config *c, struct collector **ret, char **ret_error) {
+        struct collector *col;
+        int r;
+
+        *ret_error = NULL;
+        col = calloc(1, sizeof(*col));
+        if (!col)
+                return -ENOMEM;
+        col->state_lock_fd = -1;
+        col->output_directory = strdup(c->output_directory);
+        col->state_directory = strdup(c->state_directory);
+        col->title = strdup(c->title);
+        col->source_description = config_source_description(c);
+        col->stats = stats_new();
+        if (!col->output_directory || !col->state_directory || !col->title || !col->source_description ||
+            !col->stats || asprintf(&col->source_key, "%s, identifier %s", col->source_description, c->identifier) < 0) {
+                col->source_key = NULL;
+                r = -ENOMEM;
+                goto fail;
+        }
+
+        r = setup_directories(col, ret_error);
+        if (r < 0)
+                goto fail;
+        r = load_state(col, ret_error);
+        if (r < 0)
+                goto fail;
+
+        r = journal_source_open(&(struct journal_source_options) {
+                                        .identifier = c->identifier,
+                                        .namespace = c->namespace,
+                                        .directory = c->journal_directory,
+                                },
+                                &col->source);
+        if (r < 0) {
+                fail(ret_error, r, "cannot open the %s: %s", col->source_description, strerror(-r));
+                goto fail;
+        }
+        r = journal_source_seek(col->source, col->cursor);
+        if (r < 0) {
+                fail(ret_error, r, "cannot seek the %s to the saved cursor: %s", col->source_description,
+                     strerror(-r));
+                goto fail;
+        }
+
+        *ret = col;
+        return 0;
+fail:
+        collector_free(col);
+        return r;
+}
+
+/* Makes the cursor that of the last entry counted. */
+static int take_cursor(struct collector *col) {
+        char *cursor;
+        int r;
+
+        r = journal_source_cursor(col->source, &cursor);
+        if (r < 0)
+                return r;
+        if (cursor) {
+                free(col->cursor);
+                col->cursor = cursor;
+        }
+        return 0;
+}
+
+long collector_pump(struct collector *col, size_t max) {
+        size_t n = 0;
+        int r = 0;
+
+        if (col->poisoned)
+                return -ENOTRECOVERABLE;
+        while (n < max) {
+                const char *msg;
+                size_t len;
+
+                r = journal_source_next(col->source, &msg, &len);
+                if (r <= 0)
+                        break;
+                r = stats_add_message(col->stats, msg, len);
+                if (r < 0) {
+                        col->poisoned = true; /* half counted: must never be saved */
+                        return r;
+                }
+                n++;
+        }
+        /* One cursor per batch, not per entry: taking it costs about a fifth
+         * of reading the entry. Also after a read error, so that what was
+         * counted stays consistent with the cursor. */
+        if (n > 0) {
+                int q = take_cursor(col);
+                if (q < 0) {
+                        col->poisoned = true;
+                        return q;
+                }
+        }
+        return r < 0 ? r : (long) n;
+}
+
+int collector_save_state(struct collector *col) {
+        if (col->poisoned)
+                return -ENOTRECOVERABLE;
+        return state_save(col->state_directory, col->cursor, col->source_key, col->stats);
+}
+
+int collector_flush(struct collector *col, time_t now, const char **ret_what) {
+        struct report_data d;
+        int r;
+
+        *ret_what = "pages";
+        r = report_data_init(&d, col->stats, col->title, col->source_description, now);
+        if (r < 0)
+                return r;
+        r = report_write(col->output_directory, &d);
+        report_data_done(&d);
+        if (r < 0)
+                return r;
+        *ret_what = "state";
+        return collector_save_state(col);
+}
+
+const struct stats *collector_stats(const struct collector *col) {
+        return col->stats;
+}
+
+const char *collector_previous_source(const struct collector *col) {
+        return col->previous_source;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* The pipeline: journal source -> aggregates -> report files + state snapshot. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "stats.h"
+
+struct collector;
+
+/* Creates the output and state directories if missing, locks the state
+ * directory against a second instance, loads the snapshot and opens the
+ * journal at its cursor. The config is copied into the collector. Returns 0
+ * or -errno; on failure *ret_error explains it in one line (caller frees). */
+int collector_open(const struct config *c, struct collector **ret, char **ret_error);
+
+/* Accepts NULL; returns NULL. Saves nothing. */
+struct collector *collector_free(struct collector *col);
+
+/* Reads and counts up to max entries. Returns how many were read (fewer than
+ * max: the journal is drained for now) or -errno. */
+long collector_pump(struct collector *col, size_t max);
+
+/* Saves the state snapshot (cursor + counts). Returns 0 or -errno. */
+int collector_save_state(struct collector *col);
+
+/* Writes every report file, stamped with `now`, then saves the state. Returns
+ * 0 or -errno; *ret_what names what failed ("pages" or "state"). */
+int collector_flush(struct collector *col, time_t now, const char **ret_what);
+
+/* The aggregates, for status lines. */
+const struct stats *collector_stats(const struct collector *col);
+
+/* Where the loaded snapshot said its cursor came from, if that differs from
+ * the configured source (the counts carry on); else NULL. */
+const char *collector_previous_source(const struct collector *col);

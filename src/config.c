@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/* inih calls our reader for every physical line, so the reader counts lines and
+ * the handler can report "FILE:LINE: reason" for each bad key, not just the
+ * first error line that ini_parse() returns. */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+
+struct parser {
+        const char *path;
+        FILE *f;
+        char *line;
+        size_t line_cap;
+        unsigned line_number;
+        unsigned last_error_line;
+        unsigned namespace_line, directory_line;
+        struct config config;
+        FILE *errors; /* memstream collecting "FILE:LINE: reason\n" */
+        char *errors_buf;
+        size_t errors_len;
+        unsigned n_errors;
+};
+
+__attribute__((format(printf, 3, 4))) static void add_error(struct parser *p, unsigned line, const char *fmt, ...) {
+        va_list ap;
+
+        fprintf(p->errors, "%s:%u: ", p->path, line);
+        va_start(ap, fmt);
+        vfprintf(p->errors, fmt, ap);
+        va_end(ap);
+        fputc('\n', p->errors);
+        p->last_error_line = line;
+        p->n_errors++;
+}
+
+static char *reader(char *str, int num, void *stream) {
+        struct parser *p = stream;
+        ssize_t n = getline(&p->line, &p->line_cap, p->f);
+
+        if (n < 0)
+                return NULL;
+        p->line_number++;
+        if (n >= num) {
+                /* inih would silently split it; better to say so. */
+                add_error(p, p->line_number, "line too long (at most %d bytes)", num - 2);
+                str[0] = '\0';
+                return str;
+        }
+        if (memchr(p->line, '\0', (size_t) n)) {
+                add_error(p, p->line_number, "NUL byte in line");
+                str[0] = '\0';
+                return str;
+        }
+        memcpy(str, p->line, (size_t) n + 1);
+        return str;
+}
+
+static int set_string(char **field, const char *value) {
+        char *copy = NULL;
+
+        if (*value) { /* an empty value means unset: keep the default */
+                copy = strdup(value);
+                if (!copy)
+                        return -ENOMEM;
+        }
+        free(*field);
+        *field = copy;
+        return 0;
+}
+
+static bool has_control_chars(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        return true;
+        return false;
+}
+
+static bool namespace_valid(const char *s) {
+        size_t n = strlen(s);
+
+        /* journald's rules for namespace names, conservatively. */
+        if (n == 0 || n > 64 || s[0] == '.')
+                return false;
+        for (; *s; s++)
+                if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') && !(*s >= '0' && *s <= '9') &&
+                    !strchr("_-.", *s))
+                        return false;
+        return true;
+}
+
+static int parse_interval(const char *value, unsigned *ret) {
+        unsigned long long v;
+        char *end;
+
+        if (value[0] < '0' || value[0] > '9') /* strtoull accepts "-1" and " 1" */
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(value, &end, 10);
+        if (errno != 0 || *end != '\0' || v < 1 || v > 86400)
+                return -EINVAL;
+        *ret = (unsigned) v;
+        return 0;
+}
+
+static int set_path(struct parser *p, char **field, const char *key, const char *value) {
+        if (*value && value[0] != '/') {
+                add_error(p, p->line_number, "%s must be an absolute path: %s", key, value);
+                return 0;
+        }
+        if (*value && has_control_chars(value)) {
+                add_error(p, p->line_number, "%s contains control characters", key);
+                return 0;
+        }
+        return set_string(field, value);
+}
+
+static int handle_journal(struct parser *p, const char *name, const char *value) {
+        struct config *c = &p->config;
+
+        if (strcmp(name, "identifier") == 0) {
+                if (has_control_chars(value) || strchr(value, ' ')) {
+                        add_error(p, p->line_number, "identifier must not contain spaces or control characters");
+                        return 0;
+                }
+                if (!*value)
+                        return set_string(&c->identifier, "ticky");
+                return set_string(&c->identifier, value);
+        }
+        if (strcmp(name, "namespace") == 0) {
+                if (*value && !namespace_valid(value)) {
+                        add_error(p, p->line_number,
+                                  "invalid namespace name '%s' (letters, digits, '_', '-', '.')", value);
+                        return 0;
+                }
+                p->namespace_line = *value ? p->line_number : 0;
+                return set_string(&c->namespace, value);
+        }
+        if (strcmp(name, "directory") == 0) {
+                p->directory_line = *value ? p->line_number : 0;
+                return set_path(p, &c->journal_directory, "directory", value);
+        }
+        add_error(p, p->line_number, "unknown key '%s' in section [journal]", name);
+        return 0;
+}
+
+static int handle_output(struct parser *p, const char *name, const char *value) {
+        struct config *c = &p->config;
+
+        if (strcmp(name, "directory") == 0)
+                return set_path(p, &c->output_directory, "directory", *value ? value : "/var/www/html");
+        if (strcmp(name, "title") == 0)
+                return set_string(&c->title, *value ? value : "ticky");
+        add_error(p, p->line_number, "unknown key '%s' in section [output]", name);
+        return 0;
+}
+
+static int handle_daemon(struct parser *p, const char *name, const char *value) {
+        struct config *c = &p->config;
+
+        if (strcmp(name, "interval") == 0) {
+                if (!*value)
+                        c->interval_sec = 60;
+                else if (parse_interval(value, &c->interval_sec) < 0)
+                        add_error(p, p->line_number, "interval must be a whole number of seconds from 1 to 86400: %s",
+                                  value);
+                return 0;
+        }
+        if (strcmp(name, "state_directory") == 0)
+                return set_path(p, &c->state_directory, "state_directory",
+                                *value ? value : "/var/lib/ticky-reportd");
+        add_error(p, p->line_number, "unknown key '%s' in section [daemon]", name);
+        return 0;
+}
+
+/* Returns nonzero to inih unless out of memory: each error is already recorded
+ * with its line, and parsing goes on to find the others. */
+static int handler(void *user, const char *section, const char *name, const char *value) {
+        struct parser *p = user;
+        int r;
+
+        if (strcmp(section, "journal") == 0)
+                r = handle_journal(p, name, value);
+        else if (strcmp(section, "output") == 0)
+                r = handle_output(p, name, value);
+        else if (strcmp(section, "daemon") == 0)
+                r = handle_daemon(p, name, value);
+        else {
+                if (section[0])
+                        add_error(p, p->line_number, "unknown section [%s]", section);
+                else
+                        add_error(p, p->line_number, "key '%s' outside of any section", name);
+                r = 0;
+        }
+        if (r < 0) {
+                add_error(p, p->line_number, "out of memory");
+                return 0;
+        }
+        return 1;
+}
+
+static int config_defaults(struct config *c) {
+        *c = (struct config) {
+                .identifier = strdup("ticky"),
+                .output_directory = strdup("/var/www/html"),
+                .title = strdup("ticky"),
+                .interval_sec = 60,
+                .state_directory = strdup("/var/lib/ticky-reportd"),
+        };
+        if (!c->identifier || !c->output_directory || !c->title || !c->state_directory) {
+                config_done(c);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int config_load(const char *path, struct config *ret, char **ret_errors) {
+        _cleanup_fclose_ FILE *f = NULL;
+        struct parser p = { .path = path };
+        int r;
+
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        r = config_defaults(&p.config);
+        if (r < 0)
+                return r;
+        p.f = f;
+        p.errors = open_memstream(&p.errors_buf, &p.errors_len);
+        if (!p.errors) {
+                config_done(&p.config);
+                return -ENOMEM;
+        }
+
+        r = ini_parse_stream(reader, &p, handler, &p);
+        if (r < 0)
+                add_error(&p, p.line_number, "cannot parse file");
+        else if (r > 0 && r != (int) p.last_error_line)
+                /* A line inih rejected itself, without calling the handler. */
+                add_error(&p, (unsigned) r, "syntax error (expected '[section]' or 'key = value')");
+        else if (ferror(f))
+                add_error(&p, p.line_number, "read error");
+
+        if (p.config.namespace && p.config.journal_directory)
+                add_error(&p, p.namespace_line > p.directory_line ? p.namespace_line : p.directory_line,
+                          "[journal] namespace and directory are exclusive");
+
+        free(p.line);
+        if (fclose(p.errors) != 0) {
+                free(p.errors_buf);
+                config_done(&p.config);
+                return -ENOMEM;
+        }
+        if (p.n_errors > 0) {
+                config_done(&p.config);
+                *ret_errors = p.errors_buf;
+                return -EINVAL;
+        }
+        free(p.errors_buf);
+        *ret = p.config;
+        return 0;
+}
+
+void config_done(struct config *c) {
+        free(c->identifier);
+        free(c->namespace);
+        free(c->journal_directory);
+        free(c->output_directory);
+        free(c->title);
+        free(c->state_directory);
+        *c = (struct config) { .identifier = NULL };
+}
+
+char *config_source_description(const struct config *c) {
+        char *s;
+
+        if (c->namespace)
+                return asprintf(&s, "namespace %s", c->namespace) < 0 ? NULL : s;
+        if (c->journal_directory)
+                return asprintf(&s, "directory %s", c->journal_directory) < 0 ? NULL : s;
+        return strdup("local journal");
+}

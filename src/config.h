@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* /etc/ticky.ini: defaults, parsing (inih) and validation. */
+#pragma once
+
+#include <stdbool.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/ticky.ini"
+
+struct config {
+        char *identifier;        /* [journal] identifier */
+        char *namespace;         /* [journal] namespace, NULL: none */
+        char *journal_directory; /* [journal] directory, NULL: none */
+        char *output_directory;  /* [output] directory */
+        char *title;             /* [output] title */
+        unsigned interval_sec;   /* [daemon] interval */
+        char *state_directory;   /* [daemon] state_directory */
+};
+
+/* Parses path into *ret, after filling in the defaults. Returns 0, -EINVAL
+ * when the file has errors (then *ret_errors holds one "FILE:LINE: reason"
+ * line per error, caller frees), or another -errno (the file could not be
+ * read). *ret is untouched on failure; release it with config_done(). */
+int config_load(const char *path, struct config *ret, char **ret_errors);
+
+/* Frees the strings of c and zeroes it. */
+void config_done(struct config *c);
+
+/* Describes the journal source: "local journal", "namespace NAME" or
+ * "directory PATH". Returns NULL on OOM; caller frees. */
+char *config_source_description(const struct config *c);

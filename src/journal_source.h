@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* The entries of one SYSLOG_IDENTIFIER, read in order through sd-journal. */
+#pragma once
+
+#include <stddef.h>
+
+struct journal_source;
+
+struct journal_source_options {
+        const char *identifier;        /* SYSLOG_IDENTIFIER to match */
+        const char *namespace;         /* NULL: none */
+        const char *directory;         /* NULL: the local journal */
+};
+
+/* Opens the journal and positions it before the first entry. Returns 0 or
+ * -errno (from sd-journal). */
+int journal_source_open(const struct journal_source_options *o, struct journal_source **ret);
+
+/* Accepts NULL; returns NULL. */
+struct journal_source *journal_source_close(struct journal_source *js);
+
+/* Positions the source so that the next entry is the first one after cursor:
+ * the cursor's own entry, if it still exists, is skipped; if it was vacuumed,
+ * reading resumes at the first entry after its position. cursor NULL: from
+ * the head. Returns 0 or -errno. */
+int journal_source_seek(struct journal_source *js, const char *cursor);
+
+/* Advances to the next entry. Returns 1 and its MESSAGE in *ret_msg and *ret_len
+ * (*ret_msg is NULL if the entry has none; the bytes stay valid until the next
+ * call on js), 0 at the end, or -errno. */
+int journal_source_next(struct journal_source *js, const char **ret_msg, size_t *ret_len);
+
+/* The cursor of the current entry, or NULL if none was read since the seek.
+ * Returns 0 or -errno; caller frees *ret. */
+int journal_source_cursor(struct journal_source *js, char **ret);

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* The CSV reports, RFC 4180. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "report.h"
+
+/* "Error,Count" then one row per message. Returns 0 or -EIO. */
+int report_csv_write_errors(FILE *f, const struct report_data *d);
+
+/* "Username,INFO,ERROR" then one row per user. Returns 0 or -EIO. */
+int report_csv_write_users(FILE *f, const struct report_data *d);
+
+/* Writes one field, quoted if it holds ',', '"', CR or LF. */
+void csv_write_field(FILE *f, const char *s, size_t n);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTML pages: self-contained, escaped, readable without JavaScript. */
+#pragma once
+
+#include <stdio.h>
+
+#include "report.h"
+
+/* Each writes one whole page to f. Returns 0 or -EIO. */
+int report_html_write_errors(FILE *f, const struct report_data *d);
+int report_html_write_users(FILE *f, const struct report_data *d);
+int report_html_write_index(FILE *f, const struct report_data *d);
+
+/* Writes s[0..n) with & < > " ' escaped. s must be valid UTF-8. */
+void html_write_escaped(FILE *f, const char *s, size_t n);

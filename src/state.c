@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/* Binary snapshot, little-endian:
+ *
+ *   "TICKYRD\n"  u32 version  u32 zero  u64 payload size
+ *   payload:     str cursor  str source  u64 info  u64 error  u64 unparsed
+ *                u64 n_users  { str user  u64 info  u64 error } * n_users
+ *                u64 n_errors { str message  u64 count } * n_errors
+ *   u32 CRC-32 of all the bytes before it
+ *
+ * where str is u32 length + bytes. Everything is built in memory first and
+ * written with one atomic_file, so the cursor and the counts it stands for
+ * can only ever be replaced together. */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "atomic_file.h"
+#include "crc32.h"
+#include "macro.h"
+
+static const char magic[8] = { 'T', 'I', 'C', 'K', 'Y', 'R', 'D', '\n' };
+#define HEADER_SIZE (sizeof(magic) + 4 + 4 + 8)
+
+/* Little-endian encoders; the state file has the same meaning on any host. */
+struct buffer {
+        unsigned char *data;
+        size_t len, cap;
+        bool oom;
+};
+
+static void put(struct buffer *b, const void *p, size_t n) {
+        if (b->oom)
+                return;
+        if (b->cap - b->len < n) {
+                size_t cap = b->cap ? b->cap : 4096;
+                while (cap - b->len < n)
+                        cap *= 2;
+                unsigned char *d = realloc(b->data, cap);
+                if (!d) {
+                        b->oom = true;
+                        return;
+                }
+                b->data = d;
+                b->cap = cap;
+        }
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+}
+
+static void put_u32(struct buffer *b, uint32_t v) {
+        unsigned char le[4];
+        for (size_t i = 0; i < sizeof(le); i++)
+                le[i] = (unsigned char) (v >> (8 * i));
+        put(b, le, sizeof(le));
+}
+
+static void put_u64(struct buffer *b, uint64_t v) {
+        unsigned char le[8];
+        for (size_t i = 0; i < sizeof(le); i++)
+                le[i] = (unsigned char) (v >> (8 * i));
+        put(b, le, sizeof(le));
+}
+
+static void put_str(struct buffer *b, const char *s, size_t n) {
+        if (n > UINT32_MAX) {
+                b->oom = true; /* cannot be represented; no key is ever this long */
+                return;
+        }
+        put_u32(b, (uint32_t) n);
+        put(b, s, n);
+}
+
+static int put_table(struct buffer *b, const struct counter_table *t, unsigned n_counts) {
+        _cleanup_free_ const struct counter_row **rows = NULL;
+        size_t n = counter_table_size(t);
+        int r;
+
+        /* Sorted, so that equal aggregates give byte-identical snapshots. */
+        r = counter_table_sorted(t, COUNTER_ORDER_KEY, &rows);
+        if (r < 0)
+                return r;
+        put_u64(b, n);
+        for (size_t i = 0; i < n; i++) {
+                put_str(b, rows[i]->key, rows[i]->key_len);
+                for (unsigned c = 0; c < n_counts; c++)
+                        put_u64(b, rows[i]->count[c]);
+        }
+        return 0;
+}
+
+static int serialize(struct buffer *b, const char *cursor, const char *source, const struct stats *s) {
+        int r;
+
+        put(b, magic, sizeof(magic));
+        put_u32(b, STATE_VERSION);
+        put_u32(b, 0);
+        put_u64(b, 0); /* payload size, patched below */
+        put_str(b, cursor ? cursor : "", cursor ? strlen(cursor) : 0);
+        put_str(b, source ? source : "", source ? strlen(source) : 0);
+        put_u64(b, s->info);
+        put_u64(b, s->error);
+        put_u64(b, s->unparsed);
+        r = put_table(b, s->users, 2);
+        if (r < 0)
+                return r;
+        r = put_table(b, s->errors, 1);
+        if (r < 0)
+                return r;
+        if (b->oom)
+                return -ENOMEM;
+
+        uint64_t payload = b->len - HEADER_SIZE;
+        for (size_t i = 0; i < 8; i++)
+                b->data[HEADER_SIZE - 8 + i] = (unsigned char) (payload >> (8 * i));
+        put_u32(b, crc32_update(0, b->data, b->len));
+        return b->oom ? -ENOMEM : 0;
+}
+
+int state_save(const char *dir, const char *cursor, const char *source, const struct stats *s) {
+        struct buffer b = { .data = NULL };
+        struct atomic_file af;
+        int r;
+
+        r = serialize(&b, cursor, source, s);
+        if (r >= 0)
+                r = atomic_file_begin(&af, dir, STATE_FILE_NAME);
+        if (r >= 0) {
+                if (fwrite(b.data, 1, b.len, af.f) != b.len)
+                        r = -EIO;
+                else
+                        r = atomic_file_commit(&af, 0600);
+                atomic_file_done(&af);
+        }
+        free(b.data);
+        return r;
+}
+
+/* A bounds-checked reader over the loaded bytes. */
+struct reader {
+        const unsigned char *p;
+        size_t left;
+        bool short_read;
+};
+
+static const unsigned char *take(struct reader *c, size_t n) {
+        const unsigned char *p = c->p;
+        if (c->short_read || c->left < n) {
+                c->short_read = true;
+                return NULL;
+        }
+        c->p += n;
+        c->left -= n;
+        return p;
+}
+
+static uint64_t take_uint(struct reader *c, size_t width) {
+        const unsigned char *p = take(c, width);
+        uint64_t v = 0;
+        if (!p)
+                return 0;
+        for (size_t i = 0; i < width; i++)
+                v |= (uint64_t) p[i] << (8 * i);
+        return v;
+}
+
+static const char *take_str(struct reader *c, size_t *ret_len) {
+        size_t n = (size_t) take_uint(c, 4);
+        const char *s = (const char *) take(c, n);
+        *ret_len = s ? n : 0;
+        return s;
+}
+
+static int take_table(struct reader *c, struct stats *s, bool users) {
+        uint64_t n = take_uint(c, 8);
+        /* Each row takes at least 12 bytes: a huge count is corruption, not a
+         * reason to loop for hours. */
+        if (n > c->left / 12) {
+                c->short_read = true;
+                return 0;
+        }
+        for (uint64_t i = 0; i < n && !c->short_read; i++) {
+                size_t len;
+                const char *key = take_str(c, &len);
+                uint64_t a = take_uint(c, 8), b = users ? take_uint(c, 8) : 0;
+                int r;
+
+                if (c->short_read)
+                        break;
+                r = users ? stats_add_user(s, key, len, a, b) : stats_add_error(s, key, len, a);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static char *strndup_or_null(const char *s, size_t n, bool *oom) {
+        char *d;
+        if (!s || n == 0)
+                return NULL;
+        d = strndup(s, n);
+        if (!d)
+                *oom = true;
+        return d;
+}
+
+static int read_file(const char *path, unsigned char **ret, size_t *ret_len) {
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        _cleanup_free_ unsigned char *data = NULL;
+        struct stat st;
+
+        if (!f)
+                return -errno;
+        if (fstat(fileno(f), &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADMSG;
+        data = malloc((size_t) st.st_size + 1);
+        if (!data)
+                return -ENOMEM;
+        if (fread(data, 1, (size_t) st.st_size, f) != (size_t) st.st_size)
+                return ferror(f) ? -EIO : -EBADMSG;
+        *ret_len = (size_t) st.st_size;
+        *ret = TAKE_PTR(data);
+        return 0;
+}
+
+int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_source, const char **ret_reason) {
+        _cleanup_free_ unsigned char *data = NULL;
+        _cleanup_free_ char *path = NULL, *cursor = NULL, *source = NULL;
+        struct reader c;
+        const char *str;
+        size_t len = 0, str_len;
+        bool oom = false;
+        int r;
+
+        *ret_reason = NULL;
+        if (asprintf(&path, "%s/%s", dir, STATE_FILE_NAME) < 0) {
+                path = NULL;
+                return -ENOMEM;
+        }
+        r = read_file(path, &data, &len);
+        if (r == -EBADMSG)
+                *ret_reason = "not a regular file";
+        if (r < 0)
+                return r;
+
+        if (len < HEADER_SIZE + 4 || memcmp(data, magic, sizeof(magic)) != 0) {
+                *ret_reason = len < sizeof(magic) || memcmp(data, magic, sizeof(magic)) != 0
+                                      ? "not a ticky-reportd state file"
+                                      : "truncated";
+                return -EBADMSG;
+        }
+        c = (struct reader) { .p = data + sizeof(magic), .left = len - sizeof(magic) };
+        uint64_t version = take_uint(&c, 4);
+        (void) take_uint(&c, 4);
+        uint64_t payload = take_uint(&c, 8);
+        if (version != STATE_VERSION) {
+                *ret_reason = "unsupported state format version";
+                return -EBADMSG;
+        }
+        if (payload != len - HEADER_SIZE - 4) {
+                *ret_reason = payload > len - HEADER_SIZE - 4 ? "truncated" : "trailing garbage";
+                return -EBADMSG;
+        }
+        if (crc32_update(0, data, len - 4) != (uint32_t) (data[len - 4] | data[len - 3] << 8 |
+                                                          data[len - 2] << 16 | (uint32_t) data[len - 1] << 24)) {
+                *ret_reason = "checksum mismatch";
+                return -EBADMSG;
+        }
+
+        c.left = (size_t) payload;
+        str = take_str(&c, &str_len);
+        cursor = strndup_or_null(str, str_len, &oom);
+        str = take_str(&c, &str_len);
+        source = strndup_or_null(str, str_len, &oom);
+        if (oom)
+                return -ENOMEM;
+        s->info += take_uint(&c, 8);
+        s->error += take_uint(&c, 8);
+        s->unparsed += take_uint(&c, 8);
+        r = take_table(&c, s, true);
+        if (r < 0)
+                return r;
+        r = take_table(&c, s, false);
+        if (r < 0)
+                return r;
+        if (c.short_read || c.left != 0) {
+                /* The checksum matched, so this was written wrong, not damaged. */
+                *ret_reason = "malformed contents";
+                return -EBADMSG;
+        }
+
+        *ret_cursor = TAKE_PTR(cursor);
+        *ret_source = TAKE_PTR(source);
+        return 0;
+}
