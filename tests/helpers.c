@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+#include "helpers.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *temp_dir(void) {
+        char *p = strdup("/tmp/ticky-test.XXXXXX");
+        cr_assert_not_null(p);
+        cr_assert_not_null(mkdtemp(p));
+        return p;
+}
+
+void rm_rf(const char *path) {
+        char *cmd;
+        cr_assert_geq(asprintf(&cmd, "rm -rf -- '%s'", path), 0);
+        cr_assert_eq(system(cmd), 0);
+        free(cmd);
+}
+
+void write_file(const char *dir, const char *name, const void *data, size_t len) {
+        char *path;
+        cr_assert_geq(asprintf(&path, "%s/%s", dir, name), 0);
+        FILE *f = fopen(path, "we");
+        cr_assert_not_null(f, "%s", path);
+        cr_assert_eq(fwrite(data, 1, len, f), len);
+        cr_assert_eq(fclose(f), 0);
+        free(path);
+}
+
+char *read_file_or_null(const char *dir, const char *name, size_t *ret_len) {
+        char *path, *data = NULL;
+        size_t len = 0;
+        FILE *f, *out;
+
+        cr_assert_geq(asprintf(&path, "%s/%s", dir, name), 0);
+        f = fopen(path, "re");
+        free(path);
+        if (!f)
+                return NULL;
+        out = open_memstream(&data, &len);
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+                fwrite(buf, 1, n, out);
+        fclose(f);
+        fclose(out);
+        if (ret_len)
+                *ret_len = len;
+        return data;
+}
+
+size_t count_entries(const char *dir) {
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        size_t n = 0;
+
+        cr_assert_not_null(d);
+        while ((e = readdir(d)))
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                        n++;
+        closedir(d);
+        return n;
+}
+
+void expect_golden(const char *name, const char *data, size_t len) {
+        const char *update = getenv("TICKY_UPDATE_GOLDEN");
+        size_t golden_len;
+        char *golden;
+
+        if (update && strcmp(update, "1") == 0) {
+                write_file(GOLDEN_DIR, name, data, len);
+                return;
+        }
+        golden = read_file_or_null(GOLDEN_DIR, name, &golden_len);
+        cr_assert_not_null(golden, "missing golden file %s/%s (TICKY_UPDATE_GOLDEN=1 writes it)", GOLDEN_DIR, name);
+        cr_expect(golden_len == len && memcmp(golden, data, len) == 0,
+                  "%s differs from the golden file; review with TICKY_UPDATE_GOLDEN=1 and git diff", name);
+        free(golden);
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "helpers.h"
+
+static char *dir;
+
+static void setup(void) {
+        dir = temp_dir();
+}
+
+static void teardown(void) {
+        rm_rf(dir);
+        free(dir);
+}
+
+TestSuite(config, .init = setup, .fini = teardown);
+
+/* Loads text as DIR/ticky.ini; returns config_load()'s result. */
+static int load(const char *text, struct config *ret, char **ret_errors) {
+        char *path;
+        int r;
+
+        write_file(dir, "ticky.ini", text, strlen(text));
+        cr_assert_geq(asprintf(&path, "%s/ticky.ini", dir), 0);
+        *ret_errors = NULL;
+        r = config_load(path, ret, ret_errors);
+        free(path);
+        return r;
+}
+
+/* Asserts that text is rejected with exactly the error lines given as
+ * ":LINE: reason" suffixes after the file name, in order. */
+static void expect_errors(const char *text, const char *expected) {
+        struct config c;
+        char *errors, *want = NULL, *path;
+        size_t want_len = 0;
+        FILE *f = open_memstream(&want, &want_len);
+
+        cr_assert_eq(load(text, &c, &errors), -EINVAL, "accepted: %s", text);
+        cr_assert_geq(asprintf(&path, "%s/ticky.ini", dir), 0);
+        /* expected holds lines like "3: reason"; prefix each with the path. */
+        for (const char *p = expected; *p;) {
+                const char *nl = strchr(p, '\n');
+                size_t n = nl ? (size_t) (nl - p) : strlen(p);
+                fprintf(f, "%s:%.*s\n", path, (int) n, p);
+                p += n + (nl ? 1 : 0);
+        }
+        fclose(f);
+        cr_expect_str_eq(errors, want);
+        free(errors);
+        free(want);
+        free(path);
+}
+
+Test(config, defaults_from_an_empty_file) {
+        struct config c;
+        char *errors;
+
+        cr_assert_eq(load("", &c, &errors), 0);
+        cr_expect_str_eq(c.identifier, "ticky");
+        cr_expect_null(c.namespace);
+        cr_expect_null(c.journal_directory);
+        cr_expect_str_eq(c.output_directory, "/var/www/html");
+        cr_expect_str_eq(c.title, "ticky");
+        cr_expect_eq(c.interval_sec, 60);
+        cr_expect_str_eq(c.state_directory, "/var/lib/ticky-reportd");
+        config_done(&c);
+}
+
+Test(config, reads_every_key_with_inline_comments) {
+        struct config c;
+        char *errors;
+
+        cr_assert_eq(load("[journal]\n"
+                          "identifier = ticky2   ; what to follow\n"
+                          "namespace =\n"
+                          "directory = /var/log/journal/remote\n"
+                          "[output]\n"
+                          "directory = /srv/www\n"
+                          "title = Ticky & co\n"
+                          "[daemon]\n"
+                          "interval = 5\n"
+                          "state_directory = /srv/state\n",
+                          &c, &errors),
+                     0, "%s", errors);
+        cr_expect_str_eq(c.identifier, "ticky2");
+        cr_expect_null(c.namespace);
+        cr_expect_str_eq(c.journal_directory, "/var/log/journal/remote");
+        cr_expect_str_eq(c.output_directory, "/srv/www");
+        cr_expect_str_eq(c.title, "Ticky & co");
+        cr_expect_eq(c.interval_sec, 5);
+        cr_expect_str_eq(c.state_directory, "/srv/state");
+        config_done(&c);
+}
+
+Test(config, empty_value_means_default) {
+        struct config c;
+        char *errors;
+
+        cr_assert_eq(load("[journal]\nidentifier =\n[output]\ndirectory =\ntitle=\n[daemon]\ninterval =\n", &c, &errors),
+                     0);
+        cr_expect_str_eq(c.identifier, "ticky");
+        cr_expect_str_eq(c.output_directory, "/var/www/html");
+        cr_expect_str_eq(c.title, "ticky");
+        cr_expect_eq(c.interval_sec, 60);
+        config_done(&c);
+}
+
+Test(config, rejects_unknown_key) {
+        expect_errors("[journal]\n\nfoo = 1\n", "3: unknown key 'foo' in section [journal]");
+}
+
+Test(config, rejects_unknown_section) {
+        expect_errors("[journal]\nidentifier = x\n[extra]\nkey = v\n", "4: unknown section [extra]");
+}
+
+Test(config, rejects_key_outside_section) {
+        expect_errors("title = x\n", "1: key 'title' outside of any section");
+}
+
+Test(config, rejects_malformed_line) {
+        expect_errors("[daemon]\ninterval = 5\nthis is not ini\n",
+                      "3: syntax error (expected '[section]' or 'key = value')");
+}
+
+Test(config, rejects_bad_intervals) {
+        static const char *bad[] = { "0", "-1", "86401", "5s", " 5x", "1e3", "abc", "99999999999999999999999" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char *text, *want;
+                cr_assert_geq(asprintf(&text, "[daemon]\ninterval = %s\n", bad[i]), 0);
+                cr_assert_geq(asprintf(&want, "2: interval must be a whole number of seconds from 1 to 86400: %s",
+                                       bad[i][0] == ' ' ? bad[i] + 1 : bad[i]),
+                              0);
+                expect_errors(text, want);
+                free(text);
+                free(want);
+        }
+}
+
+Test(config, accepts_interval_bounds) {
+        struct config c;
+        char *errors;
+        cr_assert_eq(load("[daemon]\ninterval = 1\n", &c, &errors), 0);
+        cr_expect_eq(c.interval_sec, 1);
+        config_done(&c);
+        cr_assert_eq(load("[daemon]\ninterval = 86400\n", &c, &errors), 0);
+        cr_expect_eq(c.interval_sec, 86400);
+        config_done(&c);
+}
+
+Test(config, rejects_relative_paths) {
+        expect_errors("[output]\ndirectory = www\n[daemon]\nstate_directory = state\n",
+                      "2: directory must be an absolute path: www\n"
+                      "4: state_directory must be an absolute path: state");
+}
+
+Test(config, namespace_and_directory_are_exclusive) {
+        expect_errors("[journal]\nnamespace = foo\ndirectory = /var/log/journal/remote\n",
+                      "3: [journal] namespace and directory are exclusive");
+}
+
+Test(config, rejects_bad_namespace) {
+        expect_errors("[journal]\nnamespace = ../etc\n",
+                      "2: invalid namespace name '../etc' (letters, digits, '_', '-', '.')");
+}
+
+Test(config, reports_every_error_with_its_line) {
+        expect_errors("[journal]\n"
+                      "colour = blue\n"
+                      "identifier = ticky\n"
+                      "[daemon]\n"
+                      "interval = soon\n"
+                      "[output]\n"
+                      "nope = 1\n",
+                      "2: unknown key 'colour' in section [journal]\n"
+                      "5: interval must be a whole number of seconds from 1 to 86400: soon\n"
+                      "7: unknown key 'nope' in section [output]");
+}
+
+Test(config, rejects_overlong_line) {
+        char text[400];
+        memset(text, 'x', sizeof(text));
+        memcpy(text, "[output]\ntitle = ", 17);
+        strcpy(text + 300, "\n");
+        expect_errors(text, "2: line too long (at most 198 bytes)");
+}
+
+Test(config, missing_file_is_an_errno) {
+        struct config c;
+        char *errors = NULL;
+        cr_assert_eq(config_load("/nonexistent/ticky.ini", &c, &errors), -ENOENT);
+        cr_assert_null(errors);
+}
+
+Test(config, describes_the_source) {
+        struct config c;
+        char *errors, *d;
+
+        cr_assert_eq(load("[journal]\nnamespace = ns1\n", &c, &errors), 0);
+        d = config_source_description(&c);
+        cr_expect_str_eq(d, "namespace ns1");
+        free(d);
+        config_done(&c);
+}

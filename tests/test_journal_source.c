@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/* Against real journal files, made by systemd-journal-remote from Journal
+ * Export Format: no mock of sd-journal. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "journal_source.h"
+
+#define JOURNAL_REMOTE "/lib/systemd/systemd-journal-remote"
+
+static char *dir;
+
+static void setup(void) {
+        dir = temp_dir();
+}
+
+static void teardown(void) {
+        rm_rf(dir);
+        free(dir);
+}
+
+TestSuite(journal_source, .init = setup, .fini = teardown);
+
+/* Writes DIR/NAME.journal holding one entry per message, identifier[i] for
+ * each, with realtime stamps first_usec, first_usec + 1, ... */
+static void make_journal(const char *name, const char *const *identifiers, const char *const *messages, size_t n,
+                         unsigned long long first_usec) {
+        char *export_path, *cmd;
+        FILE *f;
+
+        cr_assert_geq(asprintf(&export_path, "%s/%s.export", dir, name), 0);
+        f = fopen(export_path, "we");
+        cr_assert_not_null(f);
+        for (size_t i = 0; i < n; i++) {
+                fprintf(f,
+                        "__REALTIME_TIMESTAMP=%llu\n__MONOTONIC_TIMESTAMP=%llu\n"
+                        "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=test\n"
+                        "SYSLOG_IDENTIFIER=%s\n",
+                        first_usec + i, first_usec + i, identifiers[i]);
+                if (messages[i]) {
+                        uint64_t len = strlen(messages[i]);
+                        fputs("MESSAGE\n", f); /* binary form: any bytes allowed */
+                        fwrite(&len, sizeof(len), 1, f);
+                        fputs(messages[i], f);
+                        fputc('\n', f);
+                }
+                fputc('\n', f);
+        }
+        cr_assert_eq(fclose(f), 0);
+        cr_assert_geq(asprintf(&cmd, JOURNAL_REMOTE " --output=%s/%s.journal %s 2>/dev/null", dir, name,
+                               export_path),
+                      0);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        cr_assert_eq(unlink(export_path), 0);
+        free(cmd);
+        free(export_path);
+}
+
+static struct journal_source *open_source(void) {
+        struct journal_source *js;
+        cr_assert_eq(journal_source_open(&(struct journal_source_options) { .identifier = "ticky", .directory = dir },
+                                         &js),
+                     0);
+        return js;
+}
+
+/* Reads everything left and returns the messages joined by '|'. */
+static char *read_rest(struct journal_source *js, char **ret_last_cursor) {
+        char *out = NULL;
+        size_t out_len;
+        FILE *f = open_memstream(&out, &out_len);
+        const char *msg;
+        size_t len;
+        int r;
+
+        while ((r = journal_source_next(js, &msg, &len)) > 0)
+                if (msg)
+                        fprintf(f, "%.*s|", (int) len, msg);
+                else
+                        fputs("(none)|", f);
+        cr_assert_eq(r, 0);
+        fclose(f);
+        if (ret_last_cursor)
+                cr_assert_eq(journal_source_cursor(js, ret_last_cursor), 0);
+        return out;
+}
+
+static const char *const ids[] = { "ticky", "sshd", "ticky", "ticky", "CRON", "ticky" };
+static const char *const msgs[] = { "one", "ssh noise", "two", NULL, "cron noise", "four" };
+
+Test(journal_source, reads_only_the_identifier_in_order) {
+        make_journal("a", ids, msgs, 6, 1000000);
+        struct journal_source *js = open_source();
+        char *all = read_rest(js, NULL);
+        cr_expect_str_eq(all, "one|two|(none)|four|");
+        free(all);
+        journal_source_close(js);
+}
+
+Test(journal_source, no_cursor_before_the_first_entry) {
+        make_journal("a", ids, msgs, 6, 1000000);
+        struct journal_source *js = open_source();
+        char *cursor = (char *) 1;
+        cr_assert_eq(journal_source_cursor(js, &cursor), 0);
+        cr_expect_null(cursor);
+        journal_source_close(js);
+}
+
+Test(journal_source, seek_resumes_after_the_cursor_entry) {
+        make_journal("a", ids, msgs, 6, 1000000);
+        struct journal_source *js = open_source();
+        const char *msg;
+        size_t len;
+        char *cursor, *rest;
+
+        cr_assert_eq(journal_source_next(js, &msg, &len), 1);
+        cr_assert_eq(journal_source_next(js, &msg, &len), 1);
+        cr_assert_eq(journal_source_cursor(js, &cursor), 0);
+        journal_source_close(js);
+
+        js = open_source();
+        cr_assert_eq(journal_source_seek(js, cursor), 0);
+        rest = read_rest(js, NULL);
+        cr_expect_str_eq(rest, "(none)|four|");
+        free(rest);
+        journal_source_close(js);
+        free(cursor);
+}
+
+Test(journal_source, seek_to_the_last_entry_reads_nothing) {
+        make_journal("a", ids, msgs, 6, 1000000);
+        struct journal_source *js = open_source();
+        char *cursor, *rest, *again;
+
+        free(read_rest(js, &cursor));
+        journal_source_close(js);
+        js = open_source();
+        cr_assert_eq(journal_source_seek(js, cursor), 0);
+        rest = read_rest(js, &again);
+        cr_expect_str_eq(rest, "");
+        cr_expect_null(again, "a cursor although nothing new was read");
+        free(rest);
+        journal_source_close(js);
+        free(cursor);
+}
+
+Test(journal_source, vacuumed_cursor_resumes_at_next_entry) {
+        static const char *const a_ids[] = { "ticky", "ticky" }, *const a_msgs[] = { "a1", "a2" };
+        static const char *const b_ids[] = { "ticky", "ticky" }, *const b_msgs[] = { "b1", "b2" };
+        static const char *const c_ids[] = { "ticky" }, *const c_msgs[] = { "c1" };
+        struct journal_source *js;
+        char *cursor, *rest, *path;
+
+        make_journal("a", a_ids, a_msgs, 2, 1000000);
+        make_journal("b", b_ids, b_msgs, 2, 2000000);
+        js = open_source();
+        free(read_rest(js, NULL));
+        journal_source_close(js);
+
+        /* Stop after a2, the last entry of a; then a is vacuumed. */
+        js = open_source();
+        const char *msg;
+        size_t len;
+        cr_assert_eq(journal_source_next(js, &msg, &len), 1);
+        cr_assert_eq(journal_source_next(js, &msg, &len), 1);
+        cr_assert_eq(journal_source_cursor(js, &cursor), 0);
+        journal_source_close(js);
+
+        cr_assert_geq(asprintf(&path, "%s/a.journal", dir), 0);
+        cr_assert_eq(unlink(path), 0);
+        free(path);
+        make_journal("c", c_ids, c_msgs, 1, 3000000);
+
+        js = open_source();
+        cr_assert_eq(journal_source_seek(js, cursor), 0);
+        rest = read_rest(js, NULL);
+        cr_expect_str_eq(rest, "b1|b2|c1|");
+        free(rest);
+        journal_source_close(js);
+        free(cursor);
+}
+
+Test(journal_source, missing_directory_is_an_error) {
+        struct journal_source *js;
+        cr_expect_lt(journal_source_open(&(struct journal_source_options) { .identifier = "ticky",
+                                                                           .directory = "/nonexistent/dir" },
+                                         &js),
+                     0);
+}
