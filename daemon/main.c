@@ -34,7 +34,7 @@ static void help(FILE *f) {
 
 /* Returns 0 and fills the out-params, or 2 (usage error, already reported),
  * or -1 when the program should exit 0 right away (--help, --version). */
-static int parse_argv(int argc, char *argv[], const char **ret_config, enum mode *ret_mode) {
+static int parse_argv(int argc, char *argv[], const char **ret_config, bool *ret_explicit, enum mode *ret_mode) {
         enum { ARG_ONCE = 0x100, ARG_CHECK_CONFIG, ARG_VERSION };
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
@@ -45,6 +45,7 @@ static int parse_argv(int argc, char *argv[], const char **ret_config, enum mode
                 { NULL, 0, NULL, 0 },
         };
         const char *config = CONFIG_DEFAULT_PATH;
+        bool explicit_config = false;
         enum mode mode = MODE_DAEMON;
         int c;
 
@@ -53,6 +54,7 @@ static int parse_argv(int argc, char *argv[], const char **ret_config, enum mode
                 switch (c) {
                 case 'c':
                         config = optarg;
+                        explicit_config = true;
                         break;
                 case ARG_ONCE:
                 case ARG_CHECK_CONFIG:
@@ -83,16 +85,20 @@ static int parse_argv(int argc, char *argv[], const char **ret_config, enum mode
                 return 2;
         }
         *ret_config = config;
+        *ret_explicit = explicit_config;
         *ret_mode = mode;
         return 0;
 }
 
-/* Returns 0 or 1 (errors logged). */
-static int load_config(const char *path, struct config *ret) {
+/* Returns 0 or 1 (errors logged). A missing file is fine at the default path
+ * only: the defaults apply then, as for any systemd daemon's .conf file. */
+static int load_config(const char *path, bool explicit_path, struct config *ret) {
         _cleanup_free_ char *errors = NULL;
         int r;
 
         r = config_load(path, ret, &errors);
+        if (r == -ENOENT && !explicit_path)
+                r = config_init_defaults(ret);
         if (r == -EINVAL) {
                 fputs(errors, stderr);
                 return 1;
@@ -107,14 +113,15 @@ static int load_config(const char *path, struct config *ret) {
 int main(int argc, char *argv[]) {
         struct config config;
         const char *config_path;
+        bool explicit_config;
         enum mode mode;
         int r;
 
-        r = parse_argv(argc, argv, &config_path, &mode);
+        r = parse_argv(argc, argv, &config_path, &explicit_config, &mode);
         if (r != 0)
                 return r < 0 ? EXIT_SUCCESS : r;
 
-        if (load_config(config_path, &config) != 0)
+        if (load_config(config_path, explicit_config, &config) != 0)
                 return EXIT_FAILURE;
 
         switch (mode) {

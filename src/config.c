@@ -41,6 +41,26 @@ __attribute__((format(printf, 3, 4))) static void add_error(struct parser *p, un
         p->n_errors++;
 }
 
+static bool section_known(const char *name, size_t n) {
+        static const char *const known[] = { "journal", "output", "daemon" };
+        for (size_t i = 0; i < ELEMENTSOF(known); i++)
+                if (strlen(known[i]) == n && memcmp(known[i], name, n) == 0)
+                        return true;
+        return false;
+}
+
+/* inih reports a section only through the keys in it; a misspelt section
+ * with no keys under it would pass unnoticed, so headers are checked here. */
+static void check_section_header(struct parser *p, const char *line) {
+        const char *start = line + strspn(line, " \t"), *end;
+
+        if (*start != '[')
+                return;
+        end = strchr(start + 1, ']');
+        if (end && !section_known(start + 1, (size_t) (end - start - 1)))
+                add_error(p, p->line_number, "unknown section [%.*s]", (int) (end - start - 1), start + 1);
+}
+
 static char *reader(char *str, int num, void *stream) {
         struct parser *p = stream;
         ssize_t n = getline(&p->line, &p->line_cap, p->f);
@@ -59,6 +79,7 @@ static char *reader(char *str, int num, void *stream) {
                 str[0] = '\0';
                 return str;
         }
+        check_section_header(p, p->line);
         memcpy(str, p->line, (size_t) n + 1);
         return str;
 }
@@ -193,9 +214,8 @@ static int handler(void *user, const char *section, const char *name, const char
         else if (strcmp(section, "daemon") == 0)
                 r = handle_daemon(p, name, value);
         else {
-                if (section[0])
-                        add_error(p, p->line_number, "unknown section [%s]", section);
-                else
+                /* An unknown section was reported at its header. */
+                if (!section[0])
                         add_error(p, p->line_number, "key '%s' outside of any section", name);
                 r = 0;
         }
@@ -206,7 +226,7 @@ static int handler(void *user, const char *section, const char *name, const char
         return 1;
 }
 
-static int config_defaults(struct config *c) {
+int config_init_defaults(struct config *c) {
         *c = (struct config) {
                 .identifier = strdup("ticky"),
                 .output_directory = strdup("/var/www/html"),
@@ -229,7 +249,7 @@ int config_load(const char *path, struct config *ret, char **ret_errors) {
         f = fopen(path, "re");
         if (!f)
                 return -errno;
-        r = config_defaults(&p.config);
+        r = config_init_defaults(&p.config);
         if (r < 0)
                 return r;
         p.f = f;

@@ -22,6 +22,9 @@ struct config {
  * read). *ret is untouched on failure; release it with config_done(). */
 int config_load(const char *path, struct config *ret, char **ret_errors);
 
+/* Fills *ret with the defaults. Returns 0 or -ENOMEM. */
+int config_init_defaults(struct config *ret);
+
 /* Frees the strings of c and zeroes it. */
 void config_done(struct config *c);
 

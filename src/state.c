@@ -267,8 +267,8 @@ int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_s
                 *ret_reason = payload > len - HEADER_SIZE - 4 ? "truncated" : "trailing garbage";
                 return -EBADMSG;
         }
-        if (crc32_update(0, data, len - 4) != (uint32_t) (data[len - 4] | data[len - 3] << 8 |
-                                                          data[len - 2] << 16 | (uint32_t) data[len - 1] << 24)) {
+        struct reader trailer = { .p = data + len - 4, .left = 4 };
+        if (crc32_update(0, data, len - 4) != (uint32_t) take_uint(&trailer, 4)) {
                 *ret_reason = "checksum mismatch";
                 return -EBADMSG;
         }

@@ -117,7 +117,8 @@ Test(config, rejects_unknown_key) {
 }
 
 Test(config, rejects_unknown_section) {
-        expect_errors("[journal]\nidentifier = x\n[extra]\nkey = v\n", "4: unknown section [extra]");
+        expect_errors("[journal]\nidentifier = x\n[extra]\nkey = v\n[daemon]\n[Output]\n",
+                      "3: unknown section [extra]\n6: unknown section [Output]");
 }
 
 Test(config, rejects_key_outside_section) {
