@@ -3,6 +3,7 @@
  * classic recipe, so that a crash at any instant leaves old or new, whole. */
 #include "atomic_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -86,4 +87,24 @@ void atomic_file_done(struct atomic_file *af) {
         free(af->tmp_path);
         free(af->path);
         *af = (struct atomic_file) { .f = NULL };
+}
+
+int atomic_file_remove_stale(const char *dir, const char *name) {
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        size_t n = strlen(name);
+        int r = 0;
+
+        if (!d)
+                return -errno;
+        while ((e = readdir(d))) {
+                const char *f = e->d_name;
+                /* Exactly what atomic_file_begin() creates: "." NAME "." + 6 */
+                if (f[0] != '.' || strncmp(f + 1, name, n) != 0 || f[1 + n] != '.' || strlen(f + 2 + n) != 6)
+                        continue;
+                if (unlinkat(dirfd(d), f, 0) < 0 && errno != ENOENT)
+                        r = -errno;
+        }
+        (void) closedir(d);
+        return r;
 }

@@ -23,5 +23,10 @@ int atomic_file_commit(struct atomic_file *af, mode_t mode);
 /* Closes, and removes the temporary file unless committed. Accepts a zeroed struct. */
 void atomic_file_done(struct atomic_file *af);
 
+/* Removes the temporary files of dir/name that a killed writer left behind
+ * (.NAME.XXXXXX). Only call it while no one else writes there. Returns 0 or
+ * -errno. */
+int atomic_file_remove_stale(const char *dir, const char *name);
+
 /* fsync() the directory at path, making a rename in it durable. */
 int fsync_directory(const char *path);

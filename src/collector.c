@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "journal_source.h"
 #include "macro.h"
 #include "report.h"
@@ -94,6 +95,14 @@ static int setup_directories(struct collector *col, char **ret_error) {
                 return fail(ret_error, -errno, "cannot lock state directory %s: %s", col->state_directory,
                             strerror(errno));
         }
+
+        /* Under the lock, no other writer can be mid-write: what is left
+         * over is from a killed one. */
+        r = report_remove_stale(col->output_directory);
+        if (r >= 0)
+                r = atomic_file_remove_stale(col->state_directory, STATE_FILE_NAME);
+        if (r < 0)
+                return fail(ret_error, r, "cannot remove stale temporary files: %s", strerror(-r));
         return 0;
 }
 
@@ -238,6 +247,14 @@ int collector_flush(struct collector *col, time_t now, const char **ret_what) {
                 return r;
         *ret_what = "state";
         return collector_save_state(col);
+}
+
+int collector_wait_params(struct collector *col, int *ret_fd, short *ret_events, int *ret_timeout_ms) {
+        return journal_source_wait_params(col->source, ret_fd, ret_events, ret_timeout_ms);
+}
+
+int collector_process(struct collector *col) {
+        return journal_source_process(col->source);
 }
 
 const struct stats *collector_stats(const struct collector *col) {

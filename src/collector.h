@@ -31,6 +31,13 @@ int collector_save_state(struct collector *col);
  * 0 or -errno; *ret_what names what failed ("pages" or "state"). */
 int collector_flush(struct collector *col, time_t now, const char **ret_what);
 
+/* For poll() on the journal: see journal_source_wait_params(). */
+int collector_wait_params(struct collector *col, int *ret_fd, short *ret_events, int *ret_timeout_ms);
+
+/* Handles the journal's notifications after a wake-up; then collector_pump()
+ * reads what arrived. Returns 0 or -errno. */
+int collector_process(struct collector *col);
+
 /* The aggregates, for status lines. */
 const struct stats *collector_stats(const struct collector *col);
 

@@ -3,65 +3,112 @@
 #include "journal_source.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-journal.h>
+#include <time.h>
 
 #include "macro.h"
 
 struct journal_source {
         sd_journal *journal;
-        bool positioned; /* an entry was returned since the last seek */
-        bool pending;    /* the seek stopped on an entry not yet returned */
+        char *identifier, *namespace, *directory; /* to reopen */
+        char *seek_cursor; /* where the last seek went, to reopen there */
+        bool has_files;    /* any journal file was found at open */
+        bool positioned;   /* an entry was returned since the last seek */
+        bool pending;      /* the seek stopped on an entry not yet returned */
 };
 
-int journal_source_open(const struct journal_source_options *o, struct journal_source **ret) {
+/* While no journal file exists (a namespace whose journald has not started
+ * yet, say), sd-journal watches nothing that would tell us when one appears:
+ * reopen at this period until one does. */
+#define NO_FILES_RETRY_MS 2000
+
+static int open_journal(struct journal_source *js, sd_journal **ret) {
         _cleanup_free_ char *match = NULL;
+        sd_journal *j;
+        int r;
+
+        if (js->directory)
+                r = sd_journal_open_directory(&j, js->directory, 0);
+        else if (js->namespace)
+                r = sd_journal_open_namespace(&j, js->namespace, 0);
+        else
+                r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+        if (r < 0)
+                return r;
+
+        /* MESSAGE must reach us whole, however large (SPEC shows 64 KiB
+         * messages whole); the default threshold cuts compressed fields. */
+        r = sd_journal_set_data_threshold(j, 0);
+        if (r < 0)
+                goto fail;
+        if (asprintf(&match, "SYSLOG_IDENTIFIER=%s", js->identifier) < 0) {
+                match = NULL;
+                r = -ENOMEM;
+                goto fail;
+        }
+        r = sd_journal_add_match(j, match, 0);
+        if (r < 0)
+                goto fail;
+        r = sd_journal_seek_head(j);
+        if (r < 0)
+                goto fail;
+        /* Files are watched from the first sd_journal_get_fd() on: ask now,
+         * or a file created before the first wait would go unnoticed. */
+        r = sd_journal_get_fd(j);
+        if (r < 0)
+                goto fail;
+
+        js->has_files = sd_journal_has_runtime_files(j) > 0 || sd_journal_has_persistent_files(j) > 0;
+        *ret = j;
+        return 0;
+fail:
+        sd_journal_close(j);
+        return r;
+}
+
+static int strdup_or_null(const char *s, char **ret) {
+        *ret = NULL;
+        if (!s)
+                return 0;
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int journal_source_open(const struct journal_source_options *o, struct journal_source **ret) {
         struct journal_source *js;
         int r;
 
         js = calloc(1, sizeof(*js));
         if (!js)
                 return -ENOMEM;
-        if (o->directory)
-                r = sd_journal_open_directory(&js->journal, o->directory, 0);
-        else if (o->namespace)
-                r = sd_journal_open_namespace(&js->journal, o->namespace, 0);
-        else
-                r = sd_journal_open(&js->journal, SD_JOURNAL_LOCAL_ONLY);
-        if (r < 0)
-                goto fail;
-
-        /* MESSAGE must reach us whole, however large (SPEC shows 64 KiB
-         * messages whole); the default threshold cuts compressed fields. */
-        r = sd_journal_set_data_threshold(js->journal, 0);
-        if (r < 0)
-                goto fail;
-        if (asprintf(&match, "SYSLOG_IDENTIFIER=%s", o->identifier) < 0) {
-                match = NULL;
-                r = -ENOMEM;
-                goto fail;
+        if (strdup_or_null(o->identifier, &js->identifier) < 0 || strdup_or_null(o->namespace, &js->namespace) < 0 ||
+            strdup_or_null(o->directory, &js->directory) < 0) {
+                journal_source_close(js);
+                return -ENOMEM;
         }
-        r = sd_journal_add_match(js->journal, match, 0);
-        if (r < 0)
-                goto fail;
-        r = sd_journal_seek_head(js->journal);
-        if (r < 0)
-                goto fail;
-
+        r = open_journal(js, &js->journal);
+        if (r < 0) {
+                journal_source_close(js);
+                return r;
+        }
         *ret = js;
         return 0;
-fail:
-        journal_source_close(js);
-        return r;
 }
 
 struct journal_source *journal_source_close(struct journal_source *js) {
         if (!js)
                 return NULL;
         sd_journal_close(js->journal);
+        free(js->identifier);
+        free(js->namespace);
+        free(js->directory);
+        free(js->seek_cursor);
         free(js);
         return NULL;
 }
@@ -105,6 +152,10 @@ int journal_source_seek(struct journal_source *js, const char *cursor) {
         int r;
 
         js->positioned = js->pending = false;
+        free(js->seek_cursor);
+        r = strdup_or_null(cursor, &js->seek_cursor);
+        if (r < 0)
+                return r;
         if (!cursor)
                 return sd_journal_seek_head(js->journal);
 
@@ -160,4 +211,55 @@ int journal_source_cursor(struct journal_source *js, char **ret) {
                 return 0;
         }
         return sd_journal_get_cursor(js->journal, ret);
+}
+
+int journal_source_wait_params(struct journal_source *js, int *ret_fd, short *ret_events, int *ret_timeout_ms) {
+        uint64_t timeout_usec, now_usec;
+        int fd, events, r;
+
+        fd = sd_journal_get_fd(js->journal);
+        if (fd < 0)
+                return fd;
+        events = sd_journal_get_events(js->journal);
+        if (events < 0)
+                return events;
+        r = sd_journal_get_timeout(js->journal, &timeout_usec);
+        if (r < 0)
+                return r;
+
+        *ret_timeout_ms = -1;
+        if (timeout_usec != UINT64_MAX) {
+                /* An absolute CLOCK_MONOTONIC deadline; poll() wants a delta. */
+                struct timespec ts;
+                (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+                now_usec = (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+                uint64_t ms = timeout_usec > now_usec ? (timeout_usec - now_usec + 999) / 1000 : 0;
+                *ret_timeout_ms = ms > INT_MAX ? INT_MAX : (int) ms;
+        }
+        if (!js->has_files && (*ret_timeout_ms < 0 || *ret_timeout_ms > NO_FILES_RETRY_MS))
+                *ret_timeout_ms = NO_FILES_RETRY_MS;
+        *ret_fd = fd;
+        *ret_events = (short) events;
+        return 0;
+}
+
+int journal_source_process(struct journal_source *js) {
+        sd_journal *j;
+        int r;
+
+        r = sd_journal_process(js->journal);
+        if (r < 0)
+                return r;
+        if (js->has_files)
+                return 0;
+
+        /* Nothing was read from a journal without files, so the position is
+         * still that of the last seek. */
+        r = open_journal(js, &j);
+        if (r < 0)
+                return r;
+        sd_journal_close(js->journal);
+        js->journal = j;
+        _cleanup_free_ char *cursor = TAKE_PTR(js->seek_cursor);
+        return journal_source_seek(js, cursor);
 }

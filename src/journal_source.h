@@ -30,6 +30,15 @@ int journal_source_seek(struct journal_source *js, const char *cursor);
  * call on js), 0 at the end, or -errno. */
 int journal_source_next(struct journal_source *js, const char **ret_msg, size_t *ret_len);
 
+/* For poll(): the fd to wait on, its events, and the longest wait in
+ * milliseconds before journal_source_process() is due anyway (-1: forever).
+ * Returns 0 or -errno. */
+int journal_source_wait_params(struct journal_source *js, int *ret_fd, short *ret_events, int *ret_timeout_ms);
+
+/* Processes the journal's change notifications after a wake-up (new entries,
+ * rotation, vacuum, new files). Returns 0 or -errno. */
+int journal_source_process(struct journal_source *js);
+
 /* The cursor of the current entry, or NULL if none was read since the seek.
  * Returns 0 or -errno; caller frees *ret. */
 int journal_source_cursor(struct journal_source *js, char **ret);

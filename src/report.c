@@ -68,3 +68,14 @@ int report_write(const char *dir, const struct report_data *d) {
         }
         return 0;
 }
+
+int report_remove_stale(const char *dir) {
+        int r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                int q = atomic_file_remove_stale(dir, files[i].name);
+                if (q < 0)
+                        r = q;
+        }
+        return r;
+}

@@ -66,3 +66,14 @@ Test(atomic_file, missing_directory_fails_cleanly) {
         atomic_file_done(&af);
         free(missing);
 }
+
+Test(atomic_file, removes_only_its_own_stale_temporaries) {
+        write_file(dir, "page.html", "live", 4);
+        write_file(dir, ".page.html.AbC123", "stale", 5);
+        write_file(dir, ".page.html.toolong7", "other", 5);
+        write_file(dir, ".other.html.AbC123", "other", 5);
+        write_file(dir, ".page.html", "other", 5);
+        cr_assert_eq(atomic_file_remove_stale(dir, "page.html"), 0);
+        cr_expect_null(read_file_or_null(dir, ".page.html.AbC123", NULL));
+        cr_expect_eq(count_entries(dir), 4);
+}

@@ -1,0 +1,427 @@
+# SPDX-License-Identifier: MIT
+"""Shared helpers of the integration tests: workspace, runs, report checks.
+
+Every test script builds a throw-away ``Workspace`` (journal, output and
+state directories plus a config file), fills the journal directory with
+generated traffic, runs the real ``ticky-reportd`` and compares what it
+wrote with the independent expectation of tests/fixtures/ticky_expect.py.
+"""
+
+import argparse
+import csv
+import html
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "fixtures"))
+
+import ticky_expect  # noqa: E402,F401  (re-exported for the tests)
+import ticky_gen  # noqa: E402
+
+REPORT_FILES = ("index.html", "error_message.html", "user_statistics.html",
+                "error_message.csv", "user_statistics.csv")
+HTML_FILES = REPORT_FILES[:3]
+ONCE_TIMEOUT = 240
+
+
+class TestFailure(Exception):
+    """A check failed; the message says which and how."""
+
+
+def parse_args(description):
+    """Command line shared by all scripts: ``--binary PATH`` and friends."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--binary", required=True, help="the built ticky-reportd")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the random choices (default: fixed per test)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary directories for inspection")
+    args = parser.parse_args()
+    args.binary = os.path.abspath(args.binary)
+    if not os.access(args.binary, os.X_OK):
+        parser.error("not an executable: %s" % args.binary)
+    for tool in (ticky_gen.JOURNAL_REMOTE, shutil.which("journalctl") or "journalctl"):
+        if not os.access(tool, os.X_OK):
+            parser.error("%s is missing (packages systemd, systemd-journal-remote)" % tool)
+    return args
+
+
+def main(description, body):
+    """Run ``body(args)`` and turn its outcome into an exit status.
+
+    0 when every check passed, 1 when one failed (the reason is printed),
+    so each script works alone and under CTest.
+    """
+    args = parse_args(description)
+    name = os.path.basename(sys.argv[0])
+    started = time.monotonic()
+    try:
+        body(args)
+    except TestFailure as failure:
+        print("FAIL %s: %s" % (name, failure), flush=True)
+        return 1
+    print("PASS %s (%.1f s)" % (name, time.monotonic() - started), flush=True)
+    return 0
+
+
+def check(condition, message):
+    """Fail the test with ``message`` unless ``condition`` holds."""
+    if not condition:
+        raise TestFailure(message)
+
+
+def say(message):
+    """Progress line: what is being checked right now."""
+    print("  " + message, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Workspace and runs
+
+class Workspace:
+    """Temporary journal/output/state directories, a config, child processes.
+
+    A context manager: on exit every process it started is killed and the
+    directories are removed (unless ``keep``).
+    """
+
+    def __init__(self, binary, keep=False, prefix="ticky-it-"):
+        self.binary = binary
+        self.keep = keep
+        self.root = tempfile.mkdtemp(prefix=prefix)
+        self.journal = os.path.join(self.root, "journal")
+        self.www = os.path.join(self.root, "www")
+        self.state = os.path.join(self.root, "state")
+        self.conf = os.path.join(self.root, "ticky.ini")
+        os.mkdir(self.journal)
+        self.processes = []
+        self.write_config()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_all()
+        if self.keep:
+            print("  kept workspace %s" % self.root, flush=True)
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
+        return False
+
+    def write_config(self, www=None, state=None, journal=None, path=None, extra=""):
+        """Write a config pointing at this workspace (or the given dirs)."""
+        text = ("[journal]\ndirectory = %s\n[output]\ndirectory = %s\n"
+                "[daemon]\nstate_directory = %s\n%s"
+                % (journal or self.journal, www or self.www, state or self.state, extra))
+        with open(path or self.conf, "w") as f:
+            f.write(text)
+        return path or self.conf
+
+    def path(self, *parts):
+        """A path inside the workspace root."""
+        return os.path.join(self.root, *parts)
+
+    def start(self, *args, conf=None):
+        """Start ticky-reportd with ``-c CONF`` and ``args``; returns the Popen."""
+        return self.start_raw(["-c", conf or self.conf] + list(args))
+
+    def start_raw(self, args):
+        """Start ticky-reportd with exactly ``args``; it is killed on exit."""
+        proc = subprocess.Popen([self.binary] + list(args),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.processes.append(proc)
+        return proc
+
+    def run(self, *args, conf=None, timeout=ONCE_TIMEOUT):
+        """Run ticky-reportd ``-c CONF args`` to completion: (status, out, err)."""
+        return self.run_raw(["-c", conf or self.conf] + list(args), timeout)
+
+    def run_raw(self, args, timeout=ONCE_TIMEOUT):
+        """Run ticky-reportd with exactly ``args`` to completion."""
+        proc = self.start_raw(args)
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise TestFailure("%s did not finish within %d s" % (" ".join(args), timeout))
+        return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+
+    def once(self, conf=None, timeout=ONCE_TIMEOUT):
+        """``--once`` that must succeed; returns its duration in seconds."""
+        started = time.monotonic()
+        status, out, err = self.run("--once", conf=conf, timeout=timeout)
+        elapsed = time.monotonic() - started
+        check(status == 0, "--once exited %s\nstdout: %s\nstderr: %s"
+              % (status, out[-2000:], err[-2000:]))
+        return elapsed
+
+    def stop_all(self):
+        """Kill whatever this workspace started and is still running."""
+        for proc in self.processes:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+            try:
+                proc.communicate(timeout=10)
+            except (subprocess.TimeoutExpired, ValueError):
+                pass
+        self.processes = []
+
+    def stage_batch(self, cfg, name, split=1):
+        """Generate ``cfg`` as journal files in a side directory, not yet visible.
+
+        Returns the generator's ``Result``; ``publish`` makes it visible.
+        """
+        started = time.monotonic()
+        result = ticky_gen.make_journal(cfg, self.path("staged-" + name), name, split)
+        say("generated %s: %d ticky + %d other entries in %d file(s), %s (%.1f s)"
+            % (name, cfg.ticky, cfg.other, len(result.files), totals_text(result.expectation),
+               time.monotonic() - started))
+        return result
+
+    def publish(self, result):
+        """Rename a staged batch's complete files into the journal directory."""
+        moved = []
+        for path in result.files:
+            target = os.path.join(self.journal, os.path.basename(path))
+            check(not os.path.exists(target), "journal file %s already exists" % target)
+            os.rename(path, target)
+            moved.append(target)
+        result.files = moved
+        return result
+
+    def add_batch(self, cfg, name, split=1):
+        """Generate ``cfg`` and add it to the journal directory at once.
+
+        The files are built elsewhere and renamed in, so the program never
+        sees a half-written journal.
+        """
+        return self.publish(self.stage_batch(cfg, name, split))
+
+    def remove_batch(self, result, label):
+        """Delete a batch's journal files, as journald's vacuuming would."""
+        for path in result.files:
+            os.unlink(path)
+        say("deleted %s (%d file(s))" % (label, len(result.files)))
+
+
+def next_config(previous, **kwargs):
+    """A GenConfig continuing where the batch ``previous`` (a Result) ended."""
+    return ticky_gen.GenConfig(start_usec=previous.next_usec,
+                               start_seqnum=previous.next_seqnum, **kwargs)
+
+
+def totals_text(expectation):
+    """Human-readable totals of an expectation."""
+    t = expectation.totals()
+    return "info=%d error=%d unparsed=%d" % (t["info"], t["error"], t["unparsed"])
+
+
+# ---------------------------------------------------------------------------
+# Journal cross-check
+
+def journal_expectation(journal_dir):
+    """Expectation rebuilt from what journalctl reads back from the files.
+
+    Proves the fixture itself: the generator's own bookkeeping must agree
+    with what systemd-journal-remote actually stored.
+    """
+    proc = subprocess.run(["journalctl", "--no-pager", "-D", journal_dir, "-o", "export"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    check(proc.returncode == 0, "journalctl failed: %s" % proc.stderr.decode(errors="replace"))
+    return ticky_expect.expectation_from_export(io.BytesIO(proc.stdout))
+
+
+def check_fixture(journal_dir, expectation):
+    """Fail when the journal does not hold exactly the generated ticky entries."""
+    stored = journal_expectation(journal_dir)
+    check(stored.totals() == expectation.totals()
+          and stored.error_table() == expectation.error_table()
+          and stored.user_table() == expectation.user_table(),
+          "fixture problem: journal holds %s, generator expected %s"
+          % (totals_text(stored), totals_text(expectation)))
+    say("journalctl reads back the generated entries exactly (%s)" % totals_text(stored))
+
+
+# ---------------------------------------------------------------------------
+# Report checks
+
+def read_bytes(path):
+    """Whole file as bytes (a missing report is a failure, not a crash)."""
+    check(os.path.isfile(path), "missing report file %s" % path)
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def read_csv(path):
+    """Rows of a report CSV, read back with Python's csv module."""
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise TestFailure("%s is not valid UTF-8: %s" % (path, err))
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def first_difference(actual, expected):
+    """Describe the first differing row of two tables."""
+    for index, (a, e) in enumerate(zip(actual, expected)):
+        if a != e:
+            return "row %d: got %r, expected %r" % (index, _short(a), _short(e))
+    return "got %d rows, expected %d (first extra: %r)" % (
+        len(actual), len(expected),
+        _short((actual + expected)[min(len(actual), len(expected))]))
+
+
+def _short(row):
+    """A row with long fields cut, for readable failure messages."""
+    return [f if len(f) <= 120 else f[:100] + "...(%d chars)" % len(f) for f in row]
+
+
+def line_terminator(data):
+    """The record terminator the program chose (CRLF per RFC 4180, or LF)."""
+    first = data.split(b"\n", 1)[0]
+    return "\r\n" if first.endswith(b"\r") else "\n"
+
+
+def compare_csv(path, expected_rows, expected_bytes_for):
+    """Compare one CSV both parsed (csv module) and byte for byte."""
+    name = os.path.basename(path)
+    rows = read_csv(path)
+    check(rows == expected_rows, "%s differs from the expectation: %s"
+          % (name, first_difference(rows, expected_rows)))
+    data = read_bytes(path)
+    expected = expected_bytes_for(line_terminator(data))
+    if data != expected and data + line_terminator(data).encode() != expected:
+        at = next((i for i, (a, b) in enumerate(zip(data, expected)) if a != b),
+                  min(len(data), len(expected)))
+        raise TestFailure("%s parses right but its bytes differ at offset %d: got %r, "
+                          "expected %r" % (name, at, data[max(0, at - 40):at + 40],
+                                           expected[max(0, at - 40):at + 40]))
+
+
+def check_csvs(www, expectation):
+    """Both CSVs equal the expectation, parsed and as raw bytes."""
+    compare_csv(os.path.join(www, "error_message.csv"), expectation.error_table(),
+                expectation.error_csv)
+    compare_csv(os.path.join(www, "user_statistics.csv"), expectation.user_table(),
+                expectation.user_csv)
+    say("CSVs equal the expectation: %d error rows, %d users, %s"
+        % (len(expectation.errors), len(expectation.users), totals_text(expectation)))
+
+
+def page_text(data):
+    """Visible text of an HTML page: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]*>", " ", data.decode("utf-8", "replace")))
+
+
+NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f\u2009 ]\d{3})+(?!\d)|\d+")
+
+
+def numbers_near(text, word, reach=80):
+    """The number right after and right before each ``word`` in ``text``.
+
+    Covers "Unparsed: 1,234" as well as "1 234 unparsed entries";
+    thousands separators (comma, dot, spaces) are accepted.
+    """
+    found = set()
+    for match in re.finditer(re.escape(word), text, re.IGNORECASE):
+        after = NUMBER.search(text, match.end(), match.end() + reach)
+        if after:
+            found.add(int(re.sub(r"\D", "", after.group())))
+        before = NUMBER.findall(text[max(0, match.start() - reach):match.start()])
+        if before:
+            found.add(int(re.sub(r"\D", "", before[-1])))
+    return found
+
+
+def check_index(www, expectation):
+    """index.html links both pages and shows the unparsed count."""
+    data = read_bytes(os.path.join(www, "index.html"))
+    page = data.decode("utf-8", "replace")
+    for target in ("error_message.html", "user_statistics.html"):
+        check(target in page, "index.html does not link %s" % target)
+    unparsed = expectation.unparsed
+    near = numbers_near(page_text(data), "unparsed")
+    check(unparsed in near, "index.html does not show the unparsed count %d next to "
+          "'unparsed' (numbers found there: %s)" % (unparsed, sorted(near)[:20]))
+    say("index.html links both pages and shows unparsed=%d" % unparsed)
+
+
+def check_html(www, expectation):
+    """Pages exist, are UTF-8, escape hostile values and show every row."""
+    pages = {}
+    for name in HTML_FILES:
+        data = read_bytes(os.path.join(www, name))
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise TestFailure("%s is not valid UTF-8: %s" % (name, err))
+        check(re.search(rb"<script[^>]*>\s*alert\(", data, re.IGNORECASE) is None,
+              "%s contains an unescaped <script> from a message" % name)
+        check(re.search(rb"<(link|img)\b[^>]*(href|src)\s*=\s*[\"']?(https?:)?//", data,
+                        re.IGNORECASE) is None,
+              "%s loads an external resource" % name)
+        pages[name] = data
+    check_values_escaped(pages["error_message.html"], "error_message.html",
+                         [row[0] for row in expectation.error_rows()])
+    check_values_escaped(pages["user_statistics.html"], "user_statistics.html",
+                         [row[0] for row in expectation.user_rows()])
+    check_index(www, expectation)
+    say("HTML pages are UTF-8, show every value and escape markup")
+
+
+def check_values_escaped(data, name, values):
+    """Every value is on the page, and none with markup appears raw."""
+    text = page_text(data)
+    page = data.decode("utf-8")
+    missing = [v for v in values if _plain(v) and v not in text]
+    check(not missing, "%s lacks %d value(s), e.g. %r" % (name, len(missing),
+                                                          missing[:1][0][:200] if missing else ""))
+    raw = [v for v in values if any(c in v for c in "<>&\"'") and v in page]
+    check(not raw, "%s shows %r unescaped" % (name, raw[:1][0][:200] if raw else ""))
+
+
+def _plain(value):
+    """A value whose text must appear verbatim (no C0/C1 control, no DEL).
+
+    Controls may be written as character references, which html.unescape
+    maps to other characters or drops, so they are left to the CSV checks.
+    """
+    return not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value)
+
+
+def check_no_temp_files(www):
+    """No temporary file is left behind by the atomic replacement."""
+    leftovers = [n for n in os.listdir(www)
+                 if n.startswith(".") or "tmp" in n.lower() or n.endswith("~")]
+    check(not leftovers, "temporary files left in %s: %s" % (www, leftovers))
+    missing = [n for n in REPORT_FILES if not os.path.isfile(os.path.join(www, n))]
+    check(not missing, "report files missing: %s" % missing)
+    say("output directory holds the reports and no temporary file")
+
+
+def check_reports(www, expectation):
+    """Everything a finished ``--once`` must have produced."""
+    check_csvs(www, expectation)
+    check_html(www, expectation)
+    check_no_temp_files(www)
+
+
+def snapshot(directory):
+    """{name: (bytes, mtime_ns)} of the files of a directory."""
+    result = {}
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                result[name] = (f.read(), os.stat(path).st_mtime_ns)
+    return result
