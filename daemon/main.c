@@ -10,6 +10,7 @@
 #include "config.h"
 #include "log.h"
 #include "macro.h"
+#include "loop.h"
 #include "once.h"
 
 enum mode {
@@ -90,26 +91,6 @@ static int parse_argv(int argc, char *argv[], const char **ret_config, bool *ret
         return 0;
 }
 
-/* Returns 0 or 1 (errors logged). A missing file is fine at the default path
- * only: the defaults apply then, as for any systemd daemon's .conf file. */
-static int load_config(const char *path, bool explicit_path, struct config *ret) {
-        _cleanup_free_ char *errors = NULL;
-        int r;
-
-        r = config_load(path, ret, &errors);
-        if (r == -ENOENT && !explicit_path)
-                r = config_init_defaults(ret);
-        if (r == -EINVAL) {
-                fputs(errors, stderr);
-                return 1;
-        }
-        if (r < 0) {
-                log_error("%s: %s", path, strerror(-r));
-                return 1;
-        }
-        return 0;
-}
-
 int main(int argc, char *argv[]) {
         struct config config;
         const char *config_path;
@@ -121,7 +102,7 @@ int main(int argc, char *argv[]) {
         if (r != 0)
                 return r < 0 ? EXIT_SUCCESS : r;
 
-        if (load_config(config_path, explicit_config, &config) != 0)
+        if (load_config(config_path, explicit_config, &config) < 0)
                 return EXIT_FAILURE;
 
         switch (mode) {
@@ -133,9 +114,7 @@ int main(int argc, char *argv[]) {
                 break;
         case MODE_DAEMON:
         default:
-                fputs("ticky-reportd: the long-running mode is not available in this version; use --once\n",
-                      stderr);
-                r = 2;
+                r = run_daemon(config_path, explicit_config, &config);
                 break;
         }
         config_done(&config);
