@@ -21,9 +21,10 @@
 #include "log.h"
 #include "macro.h"
 
-/* Entries read between two looks at the signals: about 50 ms of work, so a
- * SIGTERM during a big first import is answered quickly. */
-#define BATCH_ENTRIES 65536
+/* Entries read between two looks at the signals: about 15 ms of work for
+ * common messages, a second at worst for 64 KiB ones, so a SIGTERM during a
+ * big first import is answered well within systemd's patience. */
+#define BATCH_ENTRIES 16384
 
 struct daemon {
         const char *config_path;
@@ -131,26 +132,28 @@ static int open_collector(struct daemon *d) {
  * configuration cannot be used (say, its output directory cannot be
  * created), the old one is reopened. */
 static int reload(struct daemon *d) {
-        struct config next;
+        struct config next, previous;
         int r;
 
         (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, now_usec());
         log_info("Reloading %s.", d->config_path);
 
+        /* Pages and state first. A failure here (a broken output directory,
+         * say) must not stand in the way of the configuration that fixes
+         * it: the new collector starts from the last snapshot on disk,
+         * whichever it is. */
+        r = write_out(d);
+        if (r == -ENOTRECOVERABLE)
+                return r;
+
         r = load_config(d->config_path, d->explicit_config_path, &next);
         if (r < 0) {
                 log_warning("Configuration is invalid; keeping the previous one.");
-                r = write_out(d);
                 goto done;
         }
 
-        r = write_out(d);
-        if (r < 0) {
-                config_done(&next);
-                goto done;
-        }
         d->col = collector_free(d->col);
-        struct config previous = d->config;
+        previous = d->config;
         d->config = next;
         r = open_collector(d);
         if (r < 0) {
@@ -162,13 +165,15 @@ static int reload(struct daemon *d) {
                         return r; /* neither works: exit, and let systemd restart us */
         } else
                 config_done(&previous);
-        /* The timer period may have changed. */
+        /* The interval may have changed; the next entry arms the timer anew. */
         d->timer_armed = false;
         (void) timerfd_settime(d->timer_fd, 0, &(struct itimerspec) { .it_value.tv_sec = 0 }, NULL);
         r = write_out(d);
+        if (r == -ENOTRECOVERABLE)
+                return r;
 done:
         (void) sd_notify(false, "READY=1");
-        return r == -ENOTRECOVERABLE ? r : 0;
+        return 0;
 }
 
 /* Returns 1 to stop, 0 to go on, or -errno. */

@@ -196,7 +196,7 @@ static int take_cursor(struct collector *col) {
 
 long collector_pump(struct collector *col, size_t max) {
         size_t n = 0;
-        int r = 0;
+        int r;
 
         if (col->poisoned)
                 return -ENOTRECOVERABLE;
@@ -205,26 +205,29 @@ long collector_pump(struct collector *col, size_t max) {
                 size_t len;
 
                 r = journal_source_next(col->source, &msg, &len);
-                if (r <= 0)
+                if (r == 0)
                         break;
-                r = stats_add_message(col->stats, msg, len);
+                if (r > 0)
+                        r = stats_add_message(col->stats, msg, len);
                 if (r < 0) {
-                        col->poisoned = true; /* half counted: must never be saved */
+                        /* The position, or the counts, no longer match the
+                         * cursor: never save them. The snapshot on disk
+                         * stays the last good one. */
+                        col->poisoned = true;
                         return r;
                 }
                 n++;
         }
         /* One cursor per batch, not per entry: taking it costs about a fifth
-         * of reading the entry. Also after a read error, so that what was
-         * counted stays consistent with the cursor. */
+         * of reading the entry. */
         if (n > 0) {
-                int q = take_cursor(col);
-                if (q < 0) {
+                r = take_cursor(col);
+                if (r < 0) {
                         col->poisoned = true;
-                        return q;
+                        return r;
                 }
         }
-        return r < 0 ? r : (long) n;
+        return (long) n;
 }
 
 int collector_save_state(struct collector *col) {
@@ -235,18 +238,30 @@ int collector_save_state(struct collector *col) {
 
 int collector_flush(struct collector *col, time_t now, const char **ret_what) {
         struct report_data d;
-        int r;
+        int r, q;
 
-        *ret_what = "pages";
-        r = report_data_init(&d, col->stats, col->title, col->source_description, now);
-        if (r < 0)
-                return r;
-        r = report_write(col->output_directory, &d);
-        report_data_done(&d);
-        if (r < 0)
-                return r;
         *ret_what = "state";
-        return collector_save_state(col);
+        if (col->poisoned)
+                return -ENOTRECOVERABLE;
+
+        /* The directory may have been removed since the start. */
+        *ret_what = "pages";
+        r = make_directory(col->output_directory);
+        if (r >= 0)
+                r = report_data_init(&d, col->stats, col->title, col->source_description, now);
+        if (r >= 0) {
+                r = report_write(col->output_directory, &d);
+                report_data_done(&d);
+        }
+
+        /* The state does not depend on the pages: save it even if they
+         * failed, so that a broken web root never holds back durability. */
+        q = collector_save_state(col);
+        if (q < 0) {
+                *ret_what = "state";
+                return q;
+        }
+        return r;
 }
 
 int collector_wait_params(struct collector *col, int *ret_fd, short *ret_events, int *ret_timeout_ms) {
@@ -254,7 +269,9 @@ int collector_wait_params(struct collector *col, int *ret_fd, short *ret_events,
 }
 
 int collector_process(struct collector *col) {
-        return journal_source_process(col->source);
+        /* The cursor is that of the last entry counted: every pump ends by
+         * taking it. */
+        return journal_source_process(col->source, col->cursor);
 }
 
 const struct stats *collector_stats(const struct collector *col) {

@@ -21,14 +21,19 @@ int collector_open(const struct config *c, struct collector **ret, char **ret_er
 struct collector *collector_free(struct collector *col);
 
 /* Reads and counts up to max entries. Returns how many were read (fewer than
- * max: the journal is drained for now) or -errno. */
+ * max: the journal is drained for now) or -errno; after an error, nothing
+ * more is read or saved (-ENOTRECOVERABLE): the process should exit, and the
+ * next start resumes from the last snapshot. */
 long collector_pump(struct collector *col, size_t max);
 
 /* Saves the state snapshot (cursor + counts). Returns 0 or -errno. */
 int collector_save_state(struct collector *col);
 
-/* Writes every report file, stamped with `now`, then saves the state. Returns
- * 0 or -errno; *ret_what names what failed ("pages" or "state"). */
+/* Writes every report file, stamped with `now` (creating the output directory
+ * again if it was removed), then saves the state, even if the pages failed.
+ * Returns 0 or -errno; *ret_what names what failed ("pages" or "state").
+ * -ENOTRECOVERABLE: a failed pump left the counts unsaveable; nothing was
+ * written. */
 int collector_flush(struct collector *col, time_t now, const char **ret_what);
 
 /* For poll() on the journal: see journal_source_wait_params(). */

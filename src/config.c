@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "macro.h"
 
@@ -20,7 +21,7 @@ struct parser {
         char *line;
         size_t line_cap;
         unsigned line_number;
-        unsigned last_error_line;
+        unsigned first_error_line; /* 0: none yet */
         unsigned namespace_line, directory_line;
         struct config config;
         FILE *errors; /* memstream collecting "FILE:LINE: reason\n" */
@@ -37,7 +38,8 @@ __attribute__((format(printf, 3, 4))) static void add_error(struct parser *p, un
         vfprintf(p->errors, fmt, ap);
         va_end(ap);
         fputc('\n', p->errors);
-        p->last_error_line = line;
+        if (p->first_error_line == 0 || line < p->first_error_line)
+                p->first_error_line = line;
         p->n_errors++;
 }
 
@@ -49,16 +51,47 @@ static bool section_known(const char *name, size_t n) {
         return false;
 }
 
-/* inih reports a section only through the keys in it; a misspelt section
- * with no keys under it would pass unnoticed, so headers are checked here. */
-static void check_section_header(struct parser *p, const char *line) {
-        const char *start = line + strspn(line, " \t"), *end;
+/* The end of a header or of a line: nothing, or a comment. */
+static bool only_comment_left(const char *s) {
+        s += strspn(s, " \t\r\n");
+        return *s == '\0' || *s == ';' || *s == '#';
+}
 
-        if (*start != '[')
-                return;
-        end = strchr(start + 1, ']');
-        if (end && !section_known(start + 1, (size_t) (end - start - 1)))
-                add_error(p, p->line_number, "unknown section [%.*s]", (int) (end - start - 1), start + 1);
+/* inih is lenient where a typo should be an error: it reports a section only
+ * through the keys in it (a misspelt, empty section would pass), ignores text
+ * after "]", and takes an indented line as the continuation of the previous
+ * value. And it reports only the first malformed line. So each line is
+ * checked here first. Returns false if the line must not reach inih. */
+static bool check_line(struct parser *p, const char *line) {
+        const char *start, *end;
+
+        if (p->line_number == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
+                line += 3; /* a UTF-8 byte order mark, which inih skips too */
+        start = line + strspn(line, " \t");
+        if (only_comment_left(start))
+                return true; /* blank or comment */
+        if (start != line) {
+                add_error(p, p->line_number, "line starts with whitespace (continuation lines are not supported)");
+                return false;
+        }
+        if (*start == '[') {
+                end = strchr(start + 1, ']');
+                if (!end) {
+                        add_error(p, p->line_number, "syntax error (missing ']')");
+                        return false;
+                }
+                if (!section_known(start + 1, (size_t) (end - start - 1)))
+                        add_error(p, p->line_number, "unknown section [%.*s]", (int) (end - start - 1), start + 1);
+                else if (!only_comment_left(end + 1))
+                        add_error(p, p->line_number, "unexpected text after [%.*s]", (int) (end - start - 1),
+                                  start + 1);
+                return true; /* inih still switches section, so keys are judged in the right one */
+        }
+        if (!strpbrk(start, "=:")) {
+                add_error(p, p->line_number, "syntax error (expected '[section]' or 'key = value')");
+                return false;
+        }
+        return true;
 }
 
 static char *reader(char *str, int num, void *stream) {
@@ -79,7 +112,10 @@ static char *reader(char *str, int num, void *stream) {
                 str[0] = '\0';
                 return str;
         }
-        check_section_header(p, p->line);
+        if (!check_line(p, p->line)) {
+                str[0] = '\0';
+                return str;
+        }
         memcpy(str, p->line, (size_t) n + 1);
         return str;
 }
@@ -249,6 +285,11 @@ int config_load(const char *path, struct config *ret, char **ret_errors) {
         f = fopen(path, "re");
         if (!f)
                 return -errno;
+        struct stat st;
+        if (fstat(fileno(f), &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
         r = config_init_defaults(&p.config);
         if (r < 0)
                 return r;
@@ -262,9 +303,9 @@ int config_load(const char *path, struct config *ret, char **ret_errors) {
         r = ini_parse_stream(reader, &p, handler, &p);
         if (r < 0)
                 add_error(&p, p.line_number, "cannot parse file");
-        else if (r > 0 && r != (int) p.last_error_line)
-                /* A line inih rejected itself, without calling the handler. */
-                add_error(&p, (unsigned) r, "syntax error (expected '[section]' or 'key = value')");
+        else if (r > 0 && (p.first_error_line == 0 || (unsigned) r < p.first_error_line))
+                /* A line inih rejected that check_line() let through. */
+                add_error(&p, (unsigned) r, "syntax error");
         else if (ferror(f))
                 add_error(&p, p.line_number, "read error");
 

@@ -17,15 +17,15 @@
 struct journal_source {
         sd_journal *journal;
         char *identifier, *namespace, *directory; /* to reopen */
-        char *seek_cursor; /* where the last seek went, to reopen there */
-        bool has_files;    /* any journal file was found at open */
+        bool waiting;      /* no journal file: reopen until there is one */
         bool positioned;   /* an entry was returned since the last seek */
         bool pending;      /* the seek stopped on an entry not yet returned */
 };
 
-/* While no journal file exists (a namespace whose journald has not started
- * yet, say), sd-journal watches nothing that would tell us when one appears:
- * reopen at this period until one does. */
+/* While a namespace or the local journal has no file at all (its journald
+ * has not started yet, say), sd-journal may watch no directory that would
+ * tell us when one appears: reopen at this period until one does. A journal
+ * directory given by path is watched from the start and never needs this. */
 #define NO_FILES_RETRY_MS 2000
 
 static int open_journal(struct journal_source *js, sd_journal **ret) {
@@ -64,7 +64,10 @@ static int open_journal(struct journal_source *js, sd_journal **ret) {
         if (r < 0)
                 goto fail;
 
-        js->has_files = sd_journal_has_runtime_files(j) > 0 || sd_journal_has_persistent_files(j) > 0;
+        /* sd_journal_has_*_files() judge by path prefix, not by what is
+         * open; the usage sums the files that are open. */
+        uint64_t bytes = 0;
+        js->waiting = !js->directory && sd_journal_get_usage(j, &bytes) >= 0 && bytes == 0;
         *ret = j;
         return 0;
 fail:
@@ -108,7 +111,6 @@ struct journal_source *journal_source_close(struct journal_source *js) {
         free(js->identifier);
         free(js->namespace);
         free(js->directory);
-        free(js->seek_cursor);
         free(js);
         return NULL;
 }
@@ -152,10 +154,6 @@ int journal_source_seek(struct journal_source *js, const char *cursor) {
         int r;
 
         js->positioned = js->pending = false;
-        free(js->seek_cursor);
-        r = strdup_or_null(cursor, &js->seek_cursor);
-        if (r < 0)
-                return r;
         if (!cursor)
                 return sd_journal_seek_head(js->journal);
 
@@ -193,13 +191,16 @@ int journal_source_next(struct journal_source *js, const char **ret_msg, size_t 
         js->positioned = true;
 
         r = sd_journal_get_data(js->journal, "MESSAGE", &data, &len);
-        if (r == -ENOENT) {
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                /* No MESSAGE, or one that cannot be read (a compression this
+                 * libsystemd lacks, corruption): the entry counts as
+                 * unparsed, and is never read again. */
                 *ret_msg = NULL;
                 *ret_len = 0;
                 return 1;
         }
-        if (r < 0)
-                return r;
         *ret_msg = (const char *) data + strlen("MESSAGE=");
         *ret_len = len - strlen("MESSAGE=");
         return 1;
@@ -236,30 +237,36 @@ int journal_source_wait_params(struct journal_source *js, int *ret_fd, short *re
                 uint64_t ms = timeout_usec > now_usec ? (timeout_usec - now_usec + 999) / 1000 : 0;
                 *ret_timeout_ms = ms > INT_MAX ? INT_MAX : (int) ms;
         }
-        if (!js->has_files && (*ret_timeout_ms < 0 || *ret_timeout_ms > NO_FILES_RETRY_MS))
+        if (js->waiting && (*ret_timeout_ms < 0 || *ret_timeout_ms > NO_FILES_RETRY_MS))
                 *ret_timeout_ms = NO_FILES_RETRY_MS;
         *ret_fd = fd;
         *ret_events = (short) events;
         return 0;
 }
 
-int journal_source_process(struct journal_source *js) {
+int journal_source_process(struct journal_source *js, const char *cursor) {
+        uint64_t bytes;
         sd_journal *j;
         int r;
 
         r = sd_journal_process(js->journal);
         if (r < 0)
                 return r;
-        if (js->has_files)
+        if (js->directory)
                 return 0;
+        if (!js->waiting) {
+                /* Every file gone (the namespace's directory removed with
+                 * its journald, say): sd-journal would not notice the new
+                 * ones, so wait for them as at the start. */
+                if (r != SD_JOURNAL_INVALIDATE || sd_journal_get_usage(js->journal, &bytes) < 0 || bytes > 0)
+                        return 0;
+                js->waiting = true;
+        }
 
-        /* Nothing was read from a journal without files, so the position is
-         * still that of the last seek. */
         r = open_journal(js, &j);
         if (r < 0)
                 return r;
         sd_journal_close(js->journal);
         js->journal = j;
-        _cleanup_free_ char *cursor = TAKE_PTR(js->seek_cursor);
         return journal_source_seek(js, cursor);
 }

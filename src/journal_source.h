@@ -26,8 +26,9 @@ struct journal_source *journal_source_close(struct journal_source *js);
 int journal_source_seek(struct journal_source *js, const char *cursor);
 
 /* Advances to the next entry. Returns 1 and its MESSAGE in *ret_msg and *ret_len
- * (*ret_msg is NULL if the entry has none; the bytes stay valid until the next
- * call on js), 0 at the end, or -errno. */
+ * (*ret_msg is NULL if the entry has none, or it cannot be read; the bytes stay
+ * valid until the next call on js), 0 at the end, or -errno: the position is
+ * then unknown, and journal_source_cursor() must not be trusted. */
 int journal_source_next(struct journal_source *js, const char **ret_msg, size_t *ret_len);
 
 /* For poll(): the fd to wait on, its events, and the longest wait in
@@ -36,8 +37,10 @@ int journal_source_next(struct journal_source *js, const char **ret_msg, size_t 
 int journal_source_wait_params(struct journal_source *js, int *ret_fd, short *ret_events, int *ret_timeout_ms);
 
 /* Processes the journal's change notifications after a wake-up (new entries,
- * rotation, vacuum, new files). Returns 0 or -errno. */
-int journal_source_process(struct journal_source *js);
+ * rotation, vacuum, new files). cursor is that of the last entry the caller
+ * consumed (NULL: none yet): if the journal has to be reopened because it
+ * has no file, it is positioned there again. Returns 0 or -errno. */
+int journal_source_process(struct journal_source *js, const char *cursor);
 
 /* The cursor of the current entry, or NULL if none was read since the seek.
  * Returns 0 or -errno; caller frees *ret. */

@@ -209,3 +209,35 @@ Test(config, describes_the_source) {
         free(d);
         config_done(&c);
 }
+
+Test(config, rejects_continuation_lines) {
+        expect_errors("[output]\ntitle = Real\n  oops stray line\n",
+                      "3: line starts with whitespace (continuation lines are not supported)");
+}
+
+Test(config, accepts_indented_comments_and_bom) {
+        struct config c;
+        char *errors;
+        cr_assert_eq(load("\xEF\xBB\xBF[output] ; the pages\ntitle = x   ; inline\n   ; aligned comment\n\r\n", &c,
+                          &errors),
+                     0, "%s", errors);
+        cr_expect_str_eq(c.title, "x");
+        config_done(&c);
+}
+
+Test(config, rejects_text_after_section) {
+        expect_errors("[output] junk\n", "1: unexpected text after [output]");
+}
+
+Test(config, reports_every_syntax_error) {
+        expect_errors("garbage\n[daemon]\nfoo bar\n[output\n",
+                      "1: syntax error (expected '[section]' or 'key = value')\n"
+                      "3: syntax error (expected '[section]' or 'key = value')\n"
+                      "4: syntax error (missing ']')");
+}
+
+Test(config, rejects_a_directory) {
+        struct config c;
+        char *errors = NULL;
+        cr_assert_eq(config_load(dir, &c, &errors), -EISDIR);
+}

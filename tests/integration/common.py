@@ -36,14 +36,19 @@ class TestFailure(Exception):
     """A check failed; the message says which and how."""
 
 
-def parse_args(description):
-    """Command line shared by all scripts: ``--binary PATH`` and friends."""
+def parse_args(description, extra=None):
+    """Command line shared by all scripts: ``--binary PATH`` and friends.
+
+    ``extra(parser)``, when given, adds a script's own options.
+    """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--binary", required=True, help="the built ticky-reportd")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the random choices (default: fixed per test)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary directories for inspection")
+    if extra:
+        extra(parser)
     args = parser.parse_args()
     args.binary = os.path.abspath(args.binary)
     if not os.access(args.binary, os.X_OK):
@@ -54,13 +59,14 @@ def parse_args(description):
     return args
 
 
-def main(description, body):
+def main(description, body, extra=None):
     """Run ``body(args)`` and turn its outcome into an exit status.
 
     0 when every check passed, 1 when one failed (the reason is printed),
-    so each script works alone and under CTest.
+    so each script works alone and under CTest. ``extra`` as for
+    ``parse_args``.
     """
-    args = parse_args(description)
+    args = parse_args(description, extra)
     name = os.path.basename(sys.argv[0])
     started = time.monotonic()
     try:
