@@ -34,8 +34,8 @@ struct daemon {
         int signal_fd;
         int timer_fd;
         bool timer_armed;
-        bool dirty;          /* entries counted that the pages do not show yet */
-        bool more_pending;   /* the last batch was full */
+        bool dirty;             /* entries counted that the pages do not show yet */
+        bool more_pending;      /* the last batch was full */
         uint64_t watchdog_usec; /* 0: no watchdog */
         uint64_t watchdog_last_usec;
         time_t last_write;
@@ -79,8 +79,8 @@ static void notify_status(struct daemon *d, const char *extra) {
         (void) sd_notifyf(false,
                           "%sSTATUS=%" PRIu64 " events (%" PRIu64 " INFO, %" PRIu64 " ERROR), %zu users, %zu "
                           "distinct errors, %" PRIu64 " unparsed; pages written %s",
-                          extra ? extra : "", s->info + s->error, s->info, s->error,
-                          counter_table_size(s->users), counter_table_size(s->errors), s->unparsed, when);
+                          extra ? extra : "", s->info + s->error, s->info, s->error, counter_table_size(s->users),
+                          counter_table_size(s->errors), s->unparsed, when);
 }
 
 /* Pages, then state. Returns 0 or -errno, logged. */
@@ -167,7 +167,7 @@ static int reload(struct daemon *d) {
                 config_done(&previous);
         /* The interval may have changed; the next entry arms the timer anew. */
         d->timer_armed = false;
-        (void) timerfd_settime(d->timer_fd, 0, &(struct itimerspec) { .it_value.tv_sec = 0 }, NULL);
+        (void) timerfd_settime(d->timer_fd, 0, &(struct itimerspec){ .it_value.tv_sec = 0 }, NULL);
         r = write_out(d);
         if (r == -ENOTRECOVERABLE)
                 return r;
@@ -318,7 +318,7 @@ int run_daemon(const char *config_path, bool explicit_config_path, struct config
         _cleanup_free_ char *source = NULL;
         int r;
 
-        *config = (struct config) { .identifier = NULL };
+        *config = (struct config){ .identifier = NULL };
         r = setup(&d);
         if (r < 0) {
                 log_error("Setting up signals and timers failed: %s", strerror(-r));
@@ -336,8 +336,7 @@ int run_daemon(const char *config_path, bool explicit_config_path, struct config
         (void) sd_notify(false, "READY=1");
         source = config_source_description(&d.config);
         log_info("Following SYSLOG_IDENTIFIER=%s in the %s; pages in %s, every %us when events arrive.",
-                 d.config.identifier, source ? source : "journal", d.config.output_directory,
-                 d.config.interval_sec);
+                 d.config.identifier, source ? source : "journal", d.config.output_directory, d.config.interval_sec);
 
         r = loop(&d);
         if (r >= 0) {

@@ -9,8 +9,8 @@
 
 #include "config.h"
 #include "log.h"
-#include "macro.h"
 #include "loop.h"
+#include "macro.h"
 #include "once.h"
 
 enum mode {
@@ -75,14 +75,20 @@ static int parse_argv(int argc, char *argv[], const char **ret_config, bool *ret
                         fprintf(stderr, "ticky-reportd: option '%s' needs an argument\n", argv[optind - 1]);
                         return 2;
                 default:
-                        fprintf(stderr, "ticky-reportd: unknown option '%s'\nTry 'ticky-reportd --help'.\n",
-                                argv[optind - 1]);
+                        /* optopt names a bad short option (argv may hold "-xq");
+                         * for a long one, argv[optind - 1] is it. */
+                        if (optopt > 0 && optopt < 0x100)
+                                fprintf(stderr, "ticky-reportd: unknown option '-%c'\n", optopt);
+                        else if (optopt >= 0x100)
+                                fprintf(stderr, "ticky-reportd: option '%s' takes no argument\n", argv[optind - 1]);
+                        else
+                                fprintf(stderr, "ticky-reportd: unknown option '%s'\n", argv[optind - 1]);
+                        fputs("Try 'ticky-reportd --help'.\n", stderr);
                         return 2;
                 }
         }
         if (optind < argc) {
-                fprintf(stderr, "ticky-reportd: unexpected argument '%s'\nTry 'ticky-reportd --help'.\n",
-                        argv[optind]);
+                fprintf(stderr, "ticky-reportd: unexpected argument '%s'\nTry 'ticky-reportd --help'.\n", argv[optind]);
                 return 2;
         }
         *ret_config = config;

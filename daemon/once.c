@@ -10,7 +10,7 @@
 #include "log.h"
 #include "macro.h"
 
-#define BATCH_ENTRIES 65536
+#define BATCH_ENTRIES  65536
 #define CHECKPOINT_SEC 5
 
 static time_t monotonic_sec(void) {

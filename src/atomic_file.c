@@ -13,7 +13,7 @@
 
 #include "macro.h"
 
-int fsync_directory(const char *path) {
+int atomic_file_fsync_directory(const char *path) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
         if (fd < 0)
@@ -26,7 +26,7 @@ int fsync_directory(const char *path) {
 int atomic_file_begin(struct atomic_file *af, const char *dir, const char *name) {
         int fd;
 
-        *af = (struct atomic_file) { .f = NULL };
+        *af = (struct atomic_file){ .f = NULL };
         /* asprintf() leaves its pointer undefined on failure, hence the resets. */
         if (asprintf(&af->path, "%s/%s", dir, name) < 0) {
                 af->path = NULL;
@@ -61,8 +61,9 @@ int atomic_file_commit(struct atomic_file *af, mode_t mode) {
         _cleanup_free_ char *dir = NULL;
         char *slash;
 
+        errno = 0;
         if (fflush(af->f) != 0 || ferror(af->f))
-                return errno > 0 ? -errno : -EIO;
+                return errno > 0 ? -errno : -EIO; /* ferror() alone leaves errno as it was */
         if (fchmod(fileno(af->f), mode) < 0)
                 return -errno;
         if (fsync(fileno(af->f)) < 0)
@@ -78,7 +79,7 @@ int atomic_file_commit(struct atomic_file *af, mode_t mode) {
         slash = strrchr(dir, '/');
         if (slash)
                 *slash = '\0';
-        return fsync_directory(slash ? dir : ".");
+        return atomic_file_fsync_directory(slash ? dir : ".");
 }
 
 void atomic_file_done(struct atomic_file *af) {
@@ -88,7 +89,7 @@ void atomic_file_done(struct atomic_file *af) {
                 (void) unlink(af->tmp_path);
         free(af->tmp_path);
         free(af->path);
-        *af = (struct atomic_file) { .f = NULL };
+        *af = (struct atomic_file){ .f = NULL };
 }
 
 int atomic_file_remove_stale(const char *dir, const char *name) {

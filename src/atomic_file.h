@@ -17,7 +17,9 @@ struct atomic_file {
 int atomic_file_begin(struct atomic_file *af, const char *dir, const char *name);
 
 /* Flushes, fsyncs, sets mode, renames over the final path and fsyncs the
- * directory. Returns 0 or -errno; on failure the old file is untouched. */
+ * directory. Returns 0 or -errno; on failure the old file is untouched,
+ * unless only the directory's fsync failed (the new file is in place then,
+ * but a crash might still bring back the old one). */
 int atomic_file_commit(struct atomic_file *af, mode_t mode);
 
 /* Closes, and removes the temporary file unless committed. Accepts a zeroed struct. */
@@ -29,4 +31,4 @@ void atomic_file_done(struct atomic_file *af);
 int atomic_file_remove_stale(const char *dir, const char *name);
 
 /* fsync() the directory at path, making a rename in it durable. */
-int fsync_directory(const char *path);
+int atomic_file_fsync_directory(const char *path);

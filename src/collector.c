@@ -26,9 +26,9 @@ struct collector {
         char *source_description; /* for the pages */
         char *source_key;         /* for the snapshot: source and identifier */
         char *previous_source;
-        char *cursor;             /* of the last entry counted, NULL: none yet */
+        char *cursor; /* of the last entry counted, NULL: none yet */
         int state_lock_fd;
-        bool poisoned;            /* counts and cursor may disagree: never save */
+        bool poisoned; /* counts and cursor may disagree: never save */
         struct stats *stats;
         struct journal_source *source;
 };
@@ -76,12 +76,10 @@ static int setup_directories(struct collector *col, char **ret_error) {
 
         r = make_directory(col->output_directory);
         if (r < 0)
-                return fail(ret_error, r, "cannot create output directory %s: %s", col->output_directory,
-                            strerror(-r));
+                return fail(ret_error, r, "cannot create output directory %s: %s", col->output_directory, strerror(-r));
         r = make_directory(col->state_directory);
         if (r < 0)
-                return fail(ret_error, r, "cannot create state directory %s: %s", col->state_directory,
-                            strerror(-r));
+                return fail(ret_error, r, "cannot create state directory %s: %s", col->state_directory, strerror(-r));
 
         col->state_lock_fd = open(col->state_directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (col->state_lock_fd < 0)
@@ -120,8 +118,8 @@ static int load_state(struct collector *col, char **ret_error) {
                             "remove it to recount the whole journal",
                             col->state_directory, STATE_FILE_NAME, reason);
         if (r < 0)
-                return fail(ret_error, r, "cannot load state file %s/%s: %s", col->state_directory,
-                            STATE_FILE_NAME, strerror(-r));
+                return fail(ret_error, r, "cannot load state file %s/%s: %s", col->state_directory, STATE_FILE_NAME,
+                            strerror(-r));
         if (source && strcmp(source, col->source_key) != 0)
                 col->previous_source = TAKE_PTR(source);
         return 0;
@@ -141,8 +139,8 @@ int collector_open(const struct config *c, struct collector **ret, char **ret_er
         col->title = strdup(c->title);
         col->source_description = config_source_description(c);
         col->stats = stats_new();
-        if (!col->output_directory || !col->state_directory || !col->title || !col->source_description ||
-            !col->stats || asprintf(&col->source_key, "%s, identifier %s", col->source_description, c->identifier) < 0) {
+        if (!col->output_directory || !col->state_directory || !col->title || !col->source_description || !col->stats ||
+            asprintf(&col->source_key, "%s, identifier %s", col->source_description, c->identifier) < 0) {
                 col->source_key = NULL;
                 r = -ENOMEM;
                 goto fail;
@@ -155,20 +153,20 @@ int collector_open(const struct config *c, struct collector **ret, char **ret_er
         if (r < 0)
                 goto fail;
 
-        r = journal_source_open(&(struct journal_source_options) {
-                                        .identifier = c->identifier,
-                                        .namespace = c->namespace,
-                                        .directory = c->journal_directory,
-                                },
-                                &col->source);
+        r = journal_source_open(
+                &(struct journal_source_options){
+                        .identifier = c->identifier,
+                        .namespace = c->namespace,
+                        .directory = c->journal_directory,
+                },
+                &col->source);
         if (r < 0) {
                 fail(ret_error, r, "cannot open the %s: %s", col->source_description, strerror(-r));
                 goto fail;
         }
         r = journal_source_seek(col->source, col->cursor);
         if (r < 0) {
-                fail(ret_error, r, "cannot seek the %s to the saved cursor: %s", col->source_description,
-                     strerror(-r));
+                fail(ret_error, r, "cannot seek the %s to the saved cursor: %s", col->source_description, strerror(-r));
                 goto fail;
         }
 

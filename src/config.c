@@ -193,8 +193,8 @@ static int handle_journal(struct parser *p, const char *name, const char *value)
         }
         if (strcmp(name, "namespace") == 0) {
                 if (*value && !namespace_valid(value)) {
-                        add_error(p, p->line_number,
-                                  "invalid namespace name '%s' (letters, digits, '_', '-', '.')", value);
+                        add_error(p, p->line_number, "invalid namespace name '%s' (letters, digits, '_', '-', '.')",
+                                  value);
                         return 0;
                 }
                 p->namespace_line = *value ? p->line_number : 0;
@@ -231,8 +231,7 @@ static int handle_daemon(struct parser *p, const char *name, const char *value) 
                 return 0;
         }
         if (strcmp(name, "state_directory") == 0)
-                return set_path(p, &c->state_directory, "state_directory",
-                                *value ? value : "/var/lib/ticky-reportd");
+                return set_path(p, &c->state_directory, "state_directory", *value ? value : "/var/lib/ticky-reportd");
         add_error(p, p->line_number, "unknown key '%s' in section [daemon]", name);
         return 0;
 }
@@ -263,7 +262,7 @@ static int handler(void *user, const char *section, const char *name, const char
 }
 
 int config_init_defaults(struct config *c) {
-        *c = (struct config) {
+        *c = (struct config){
                 .identifier = strdup("ticky"),
                 .output_directory = strdup("/var/www/html"),
                 .title = strdup("ticky"),
@@ -336,7 +335,7 @@ void config_done(struct config *c) {
         free(c->output_directory);
         free(c->title);
         free(c->state_directory);
-        *c = (struct config) { .identifier = NULL };
+        *c = (struct config){ .identifier = NULL };
 }
 
 char *config_source_description(const struct config *c) {

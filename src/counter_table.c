@@ -18,13 +18,16 @@ struct counter_table {
 };
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                  \
-        do {                                                                      \
-                v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);         \
-                v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                            \
-                v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                            \
-                v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);         \
+/* The rows of the reference implementation, kept as they are there. */
+/* clang-format off */
+#define SIPROUND                                                          \
+        do {                                                              \
+                v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+                v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                    \
+                v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                    \
+                v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
         } while (0)
+/* clang-format on */
 
 static uint64_t siphash13(uint64_t k0, uint64_t k1, const char *data, size_t len) {
         const unsigned char *p = (const unsigned char *) data;
@@ -132,7 +135,7 @@ int counter_table_add(struct counter_table *t, const char *key, size_t key_len, 
         r = malloc(sizeof(*r) + key_len);
         if (!r)
                 return -ENOMEM;
-        *r = (struct counter_row) { .hash = hash, .key_len = key_len };
+        *r = (struct counter_row){ .hash = hash, .key_len = key_len };
         memcpy(r->key, key, key_len);
         r->count[column] = n;
         t->slots[i] = r;
@@ -159,8 +162,7 @@ int counter_row_compare_keys(const struct counter_row *a, const struct counter_r
 }
 
 static int compare_by_key(const void *x, const void *y) {
-        return counter_row_compare_keys(*(const struct counter_row *const *) x,
-                                        *(const struct counter_row *const *) y);
+        return counter_row_compare_keys(*(const struct counter_row *const *) x, *(const struct counter_row *const *) y);
 }
 
 static int compare_by_first_count(const void *x, const void *y) {
@@ -172,8 +174,7 @@ static int compare_by_first_count(const void *x, const void *y) {
         return counter_row_compare_keys(a, b);
 }
 
-int counter_table_sorted(const struct counter_table *t, enum counter_order order,
-                         const struct counter_row ***ret) {
+int counter_table_sorted(const struct counter_table *t, enum counter_order order, const struct counter_row ***ret) {
         const struct counter_row **rows = NULL;
         size_t n = 0;
 
@@ -184,8 +185,7 @@ int counter_table_sorted(const struct counter_table *t, enum counter_order order
                 for (size_t i = 0; i < t->n_slots; i++)
                         if (t->slots[i])
                                 rows[n++] = t->slots[i];
-                qsort(rows, n, sizeof(*rows),
-                      order == COUNTER_ORDER_KEY ? compare_by_key : compare_by_first_count);
+                qsort(rows, n, sizeof(*rows), order == COUNTER_ORDER_KEY ? compare_by_key : compare_by_first_count);
         }
         *ret = rows;
         return 0;

@@ -16,8 +16,8 @@ struct counter_row {
 };
 
 enum counter_order {
-        COUNTER_ORDER_KEY,          /* key ascending, byte order */
-        COUNTER_ORDER_FIRST_COUNT,  /* count[0] descending, then key ascending */
+        COUNTER_ORDER_KEY,         /* key ascending, byte order */
+        COUNTER_ORDER_FIRST_COUNT, /* count[0] descending, then key ascending */
 };
 
 /* Returns NULL on OOM. Free with counter_table_free(). */
@@ -38,8 +38,7 @@ size_t counter_table_size(const struct counter_table *t);
 
 /* A freshly allocated array of every row in the given order; the caller frees
  * the array (not the rows). *ret is NULL for an empty table. Returns 0 or -ENOMEM. */
-int counter_table_sorted(const struct counter_table *t, enum counter_order order,
-                         const struct counter_row ***ret);
+int counter_table_sorted(const struct counter_table *t, enum counter_order order, const struct counter_row ***ret);
 
 /* Lexicographic byte order, shorter first on a common prefix. */
 int counter_row_compare_keys(const struct counter_row *a, const struct counter_row *b);

@@ -62,7 +62,7 @@ int event_parse(const char *msg, size_t len, struct event *ret) {
         if (text_end == i)
                 return -EINVAL;
 
-        *ret = (struct event) {
+        *ret = (struct event){
                 .level = level,
                 .text = msg + i,
                 .text_len = text_end - i,

@@ -17,9 +17,9 @@
 struct journal_source {
         sd_journal *journal;
         char *identifier, *namespace, *directory; /* to reopen */
-        bool waiting;      /* no journal file: reopen until there is one */
-        bool positioned;   /* an entry was returned since the last seek */
-        bool pending;      /* the seek stopped on an entry not yet returned */
+        bool waiting;                             /* no journal file: reopen until there is one */
+        bool positioned;                          /* an entry was returned since the last seek */
+        bool pending;                             /* the seek stopped on an entry not yet returned */
 };
 
 /* While a namespace or the local journal has no file at all (its journald

@@ -7,9 +7,9 @@
 struct journal_source;
 
 struct journal_source_options {
-        const char *identifier;        /* SYSLOG_IDENTIFIER to match */
-        const char *namespace;         /* NULL: none */
-        const char *directory;         /* NULL: the local journal */
+        const char *identifier; /* SYSLOG_IDENTIFIER to match */
+        const char *namespace;  /* NULL: none */
+        const char *directory;  /* NULL: the local journal */
 };
 
 /* Opens the journal and positions it before the first entry. Returns 0 or

@@ -26,21 +26,21 @@ static inline void closep(int *fd) {
         }
 }
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_(f)     __attribute__((cleanup(f)))
+#define _cleanup_free_   _cleanup_(freep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
-#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_close_  _cleanup_(closep)
 
 /* Hands ownership of a pointer or fd out of a _cleanup_ variable. */
-#define TAKE_PTR(p)                          \
-        __extension__({                      \
-                __typeof__(p) _taken_ = (p); \
-                (p) = NULL;                  \
-                _taken_;                     \
+#define TAKE_PTR(p)                                                                                                    \
+        __extension__({                                                                                                \
+                __typeof__(p) _taken_ = (p);                                                                           \
+                (p) = NULL;                                                                                            \
+                _taken_;                                                                                               \
         })
-#define TAKE_FD(fd)                  \
-        __extension__({              \
-                int _taken_ = (fd);  \
-                (fd) = -1;           \
-                _taken_;             \
+#define TAKE_FD(fd)                                                                                                    \
+        __extension__({                                                                                                \
+                int _taken_ = (fd);                                                                                    \
+                (fd) = -1;                                                                                             \
+                _taken_;                                                                                               \
         })

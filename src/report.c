@@ -44,10 +44,8 @@ static const struct {
         const char *name;
         int (*write)(FILE *f, const struct report_data *d);
 } files[] = {
-        { "error_message.csv", report_csv_write_errors },
-        { "user_statistics.csv", report_csv_write_users },
-        { "error_message.html", report_html_write_errors },
-        { "user_statistics.html", report_html_write_users },
+        { "error_message.csv", report_csv_write_errors },   { "user_statistics.csv", report_csv_write_users },
+        { "error_message.html", report_html_write_errors }, { "user_statistics.html", report_html_write_users },
         { "index.html", report_html_write_index },
 };
 

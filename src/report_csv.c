@@ -4,9 +4,10 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
-void csv_write_field(FILE *f, const char *s, size_t n) {
+void report_csv_write_field(FILE *f, const char *s, size_t n) {
         bool quote = false;
 
         for (size_t i = 0; i < n && !quote; i++)
@@ -30,7 +31,7 @@ void csv_write_field(FILE *f, const char *s, size_t n) {
 int report_csv_write_errors(FILE *f, const struct report_data *d) {
         fputs("Error,Count\r\n", f);
         for (size_t i = 0; i < d->n_errors; i++) {
-                csv_write_field(f, d->errors[i]->key, d->errors[i]->key_len);
+                report_csv_write_field(f, d->errors[i]->key, d->errors[i]->key_len);
                 fprintf(f, ",%" PRIu64 "\r\n", d->errors[i]->count[0]);
         }
         return ferror(f) ? -EIO : 0;
@@ -40,7 +41,7 @@ int report_csv_write_users(FILE *f, const struct report_data *d) {
         fputs("Username,INFO,ERROR\r\n", f);
         for (size_t i = 0; i < d->n_users; i++) {
                 const struct counter_row *u = d->users[i];
-                csv_write_field(f, u->key, u->key_len);
+                report_csv_write_field(f, u->key, u->key_len);
                 fprintf(f, ",%" PRIu64 ",%" PRIu64 "\r\n", u->count[STATS_INFO], u->count[STATS_ERROR]);
         }
         return ferror(f) ? -EIO : 0;

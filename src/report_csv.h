@@ -2,7 +2,6 @@
 /* The CSV reports, RFC 4180. */
 #pragma once
 
-#include <stdbool.h>
 #include <stdio.h>
 
 #include "report.h"
@@ -14,4 +13,4 @@ int report_csv_write_errors(FILE *f, const struct report_data *d);
 int report_csv_write_users(FILE *f, const struct report_data *d);
 
 /* Writes one field, quoted if it holds ',', '"', CR or LF. */
-void csv_write_field(FILE *f, const char *s, size_t n);
+void report_csv_write_field(FILE *f, const char *s, size_t n);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Pages are written straight to the stream: no template engine, and every
- * value from the journal goes through html_write_escaped(). */
+ * value from the journal goes through report_html_write_escaped(). */
 #include "report_html.h"
 
 #include <errno.h>
@@ -32,18 +32,29 @@ static const char style[] =
         "dd{margin:0;font-variant-numeric:tabular-nums}"
         "footer{color:var(--muted);font-size:.875rem;padding-top:1rem;padding-bottom:2rem}";
 
-void html_write_escaped(FILE *f, const char *s, size_t n) {
+void report_html_write_escaped(FILE *f, const char *s, size_t n) {
         const char *run = s, *end = s + n;
 
         for (const char *p = s; p < end; p++) {
                 const char *entity;
                 switch (*p) {
-                case '&': entity = "&amp;"; break;
-                case '<': entity = "&lt;"; break;
-                case '>': entity = "&gt;"; break;
-                case '"': entity = "&quot;"; break;
-                case '\'': entity = "&#39;"; break;
-                default: continue;
+                case '&':
+                        entity = "&amp;";
+                        break;
+                case '<':
+                        entity = "&lt;";
+                        break;
+                case '>':
+                        entity = "&gt;";
+                        break;
+                case '"':
+                        entity = "&quot;";
+                        break;
+                case '\'':
+                        entity = "&#39;";
+                        break;
+                default:
+                        continue;
                 }
                 fwrite(run, 1, (size_t) (p - run), f);
                 fputs(entity, f);
@@ -59,7 +70,7 @@ static void write_text(FILE *f, const char *s) {
         _cleanup_free_ char *repaired = NULL;
 
         if (utf8_is_valid(s, n)) {
-                html_write_escaped(f, s, n);
+                report_html_write_escaped(f, s, n);
                 return;
         }
         repaired = malloc(UTF8_REPAIR_MAX(n));
@@ -67,7 +78,7 @@ static void write_text(FILE *f, const char *s) {
                 fputs("\xEF\xBF\xBD", f);
                 return;
         }
-        html_write_escaped(f, repaired, utf8_repair(s, n, repaired));
+        report_html_write_escaped(f, repaired, utf8_repair(s, n, repaired));
 }
 
 static void write_time(FILE *f, time_t t) {
@@ -113,7 +124,7 @@ int report_html_write_errors(FILE *f, const struct report_data *d) {
                 d->n_errors, d->stats->error);
         for (size_t i = 0; i < d->n_errors; i++) {
                 fputs("<tr><td class=\"t\">", f);
-                html_write_escaped(f, d->errors[i]->key, d->errors[i]->key_len);
+                report_html_write_escaped(f, d->errors[i]->key, d->errors[i]->key_len);
                 fprintf(f, "</td><td class=\"n\">%" PRIu64 "</td></tr>\n", d->errors[i]->count[0]);
         }
         fprintf(f, "</tbody>\n<tfoot><tr><td>Total</td><td class=\"n\">%" PRIu64 "</td></tr></tfoot>\n</table>\n",
@@ -131,7 +142,7 @@ int report_html_write_users(FILE *f, const struct report_data *d) {
         for (size_t i = 0; i < d->n_users; i++) {
                 const struct counter_row *u = d->users[i];
                 fputs("<tr><td class=\"t\">", f);
-                html_write_escaped(f, u->key, u->key_len);
+                report_html_write_escaped(f, u->key, u->key_len);
                 fprintf(f, "</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td></tr>\n",
                         u->count[STATS_INFO], u->count[STATS_ERROR]);
         }

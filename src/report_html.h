@@ -12,4 +12,4 @@ int report_html_write_users(FILE *f, const struct report_data *d);
 int report_html_write_index(FILE *f, const struct report_data *d);
 
 /* Writes s[0..n) with & < > " ' escaped. s must be valid UTF-8. */
-void html_write_escaped(FILE *f, const char *s, size_t n);
+void report_html_write_escaped(FILE *f, const char *s, size_t n);

@@ -255,7 +255,7 @@ int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_s
                                       : "truncated";
                 return -EBADMSG;
         }
-        c = (struct reader) { .p = data + sizeof(magic), .left = len - sizeof(magic) };
+        c = (struct reader){ .p = data + sizeof(magic), .left = len - sizeof(magic) };
         uint64_t version = take_uint(&c, 4);
         (void) take_uint(&c, 4);
         uint64_t payload = take_uint(&c, 8);

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 /* Worst case output size of utf8_repair(): every byte becomes U+FFFD (3 bytes). */
-#define UTF8_REPAIR_MAX(n) ((n) * 3)
+#define UTF8_REPAIR_MAX(n) ((n) *3)
 
 /* True if s[0..n) is well-formed UTF-8 (no surrogates, no overlongs, <= U+10FFFF). */
 bool utf8_is_valid(const char *s, size_t n);

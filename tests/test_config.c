@@ -103,8 +103,8 @@ Test(config, empty_value_means_default) {
         struct config c;
         char *errors;
 
-        cr_assert_eq(load("[journal]\nidentifier =\n[output]\ndirectory =\ntitle=\n[daemon]\ninterval =\n", &c, &errors),
-                     0);
+        cr_assert_eq(
+                load("[journal]\nidentifier =\n[output]\ndirectory =\ntitle=\n[daemon]\ninterval =\n", &c, &errors), 0);
         cr_expect_str_eq(c.identifier, "ticky");
         cr_expect_str_eq(c.output_directory, "/var/www/html");
         cr_expect_str_eq(c.title, "ticky");
@@ -218,9 +218,9 @@ Test(config, rejects_continuation_lines) {
 Test(config, accepts_indented_comments_and_bom) {
         struct config c;
         char *errors;
-        cr_assert_eq(load("\xEF\xBB\xBF[output] ; the pages\ntitle = x   ; inline\n   ; aligned comment\n\r\n", &c,
-                          &errors),
-                     0, "%s", errors);
+        cr_assert_eq(
+                load("\xEF\xBB\xBF[output] ; the pages\ntitle = x   ; inline\n   ; aligned comment\n\r\n", &c, &errors),
+                0, "%s", errors);
         cr_expect_str_eq(c.title, "x");
         config_done(&c);
 }

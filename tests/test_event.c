@@ -5,9 +5,12 @@
 
 #include "event.h"
 
-#define OK_INFO(m, t, u) { m, sizeof(m) - 1, 0, EVENT_INFO, t, u }
-#define OK_ERROR(m, t, u) { m, sizeof(m) - 1, 0, EVENT_ERROR, t, u }
-#define BAD(m) { m, sizeof(m) - 1, -EINVAL, 0, NULL, NULL }
+#define OK_INFO(m, t, u)                                                                                               \
+        { m, sizeof(m) - 1, 0, EVENT_INFO, t, u }
+#define OK_ERROR(m, t, u)                                                                                              \
+        { m, sizeof(m) - 1, 0, EVENT_ERROR, t, u }
+#define BAD(m)                                                                                                         \
+        { m, sizeof(m) - 1, -EINVAL, 0, NULL, NULL }
 
 static const struct {
         const char *msg;

@@ -52,8 +52,7 @@ static void make_journal(const char *name, const char *const *identifiers, const
                 fputc('\n', f);
         }
         cr_assert_eq(fclose(f), 0);
-        cr_assert_geq(asprintf(&cmd, JOURNAL_REMOTE " --output=%s/%s.journal %s 2>/dev/null", dir, name,
-                               export_path),
+        cr_assert_geq(asprintf(&cmd, JOURNAL_REMOTE " --output=%s/%s.journal %s 2>/dev/null", dir, name, export_path),
                       0);
         cr_assert_eq(system(cmd), 0, "%s", cmd);
         cr_assert_eq(unlink(export_path), 0);
@@ -63,9 +62,9 @@ static void make_journal(const char *name, const char *const *identifiers, const
 
 static struct journal_source *open_source(void) {
         struct journal_source *js;
-        cr_assert_eq(journal_source_open(&(struct journal_source_options) { .identifier = "ticky", .directory = dir },
-                                         &js),
-                     0);
+        cr_assert_eq(
+                journal_source_open(&(struct journal_source_options){ .identifier = "ticky", .directory = dir }, &js),
+                0);
         return js;
 }
 
@@ -187,8 +186,8 @@ Test(journal_source, vacuumed_cursor_resumes_at_next_entry) {
 
 Test(journal_source, missing_directory_is_an_error) {
         struct journal_source *js;
-        cr_expect_lt(journal_source_open(&(struct journal_source_options) { .identifier = "ticky",
-                                                                           .directory = "/nonexistent/dir" },
-                                         &js),
+        cr_expect_lt(journal_source_open(
+                             &(struct journal_source_options){ .identifier = "ticky", .directory = "/nonexistent/dir" },
+                             &js),
                      0);
 }

@@ -23,7 +23,7 @@ static char *field(const char *s, size_t n) {
         char *buf = NULL;
         size_t len;
         FILE *f = open_memstream(&buf, &len);
-        csv_write_field(f, s, n);
+        report_csv_write_field(f, s, n);
         fclose(f);
         return buf;
 }
@@ -32,14 +32,10 @@ Test(report_csv, quotes_only_when_needed) {
         static const struct {
                 const char *in, *out;
         } cases[] = {
-                { "plain", "plain" },
-                { "", "" },
-                { "a,b", "\"a,b\"" },
-                { "say \"hi\"", "\"say \"\"hi\"\"\"" },
-                { "\"", "\"\"\"\"" },
-                { "line\nbreak", "\"line\nbreak\"" },
-                { "cr\rhere", "\"cr\rhere\"" },
-                { "tab\tand 'single'", "tab\tand 'single'" },
+                { "plain", "plain" },           { "", "" },
+                { "a,b", "\"a,b\"" },           { "say \"hi\"", "\"say \"\"hi\"\"\"" },
+                { "\"", "\"\"\"\"" },           { "line\nbreak", "\"line\nbreak\"" },
+                { "cr\rhere", "\"cr\rhere\"" }, { "tab\tand 'single'", "tab\tand 'single'" },
                 { " spaces ", " spaces " },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -53,7 +49,7 @@ Test(report_html, escapes_the_five_characters) {
         char *buf = NULL;
         size_t len;
         FILE *f = open_memstream(&buf, &len);
-        html_write_escaped(f, "<a href='x'>\"&amp;\"</a>", 23);
+        report_html_write_escaped(f, "<a href='x'>\"&amp;\"</a>", 23);
         fclose(f);
         cr_expect_str_eq(buf, "&lt;a href=&#39;x&#39;&gt;&quot;&amp;amp;&quot;&lt;/a&gt;");
         free(buf);
