@@ -8,6 +8,19 @@
 
 #include "stats.h"
 
+/* Counts of the recent past for one row: [STATS_INFO], [STATS_ERROR] (an
+ * error row uses [0]). */
+struct report_window {
+        uint64_t last_24h[2];
+        uint64_t last_7d[2];
+};
+
+/* Keys beyond the configured caps, counted together in one "(other)" row. */
+struct report_other {
+        size_t n_keys;     /* how many distinct keys went there; 0: no such row */
+        uint64_t count[2]; /* as in counter_row */
+};
+
 /* Everything a page shows; the writers see only this, never the journal. */
 struct report_data {
         const char *title;
@@ -18,6 +31,15 @@ struct report_data {
         size_t n_errors;
         const struct counter_row **users; /* username ascending */
         size_t n_users;
+        struct report_other other_errors, other_users;
+
+        /* Time windows: all zero/NULL when no per-day counts are kept. */
+        size_t n_days;
+        const int32_t *days;                 /* ascending local days since 1970-01-01 */
+        const uint64_t (*day_totals)[2];     /* per day: [STATS_INFO], [STATS_ERROR] */
+        const uint64_t *error_daily;         /* n_errors x n_days, row-major, or NULL */
+        const struct report_window *error_windows; /* parallel to errors, or NULL */
+        const struct report_window *user_windows;  /* parallel to users, or NULL */
 };
 
 /* Sorts the rows of s into *ret (other fields copied). Returns 0 or -ENOMEM;
