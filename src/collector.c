@@ -146,10 +146,36 @@ int collector_open(const struct config *c, struct collector **ret, char **ret_er
                 goto fail;
         }
 
+        /* Local days follow the configured zone; TZ is process-wide, and this
+         * is the one place that sets it. */
+        if (c->timezone) {
+                char *tz;
+                if (asprintf(&tz, ":%s", c->timezone) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                r = setenv("TZ", tz, 1);
+                free(tz);
+                if (r < 0) {
+                        r = -errno;
+                        goto fail;
+                }
+        }
+        tzset();
+        stats_set_limits(col->stats, &(struct stats_limits){
+                                             .max_users = c->max_users,
+                                             .max_errors = c->max_errors,
+                                             .max_message_bytes = c->max_message_bytes,
+                                             .days = c->days,
+                                     });
+
         r = setup_directories(col, ret_error);
         if (r < 0)
                 goto fail;
         r = load_state(col, ret_error);
+        if (r < 0)
+                goto fail;
+        r = stats_prune(col->stats, time(NULL));
         if (r < 0)
                 goto fail;
 
@@ -201,12 +227,13 @@ long collector_pump(struct collector *col, size_t max) {
         while (n < max) {
                 const char *msg;
                 size_t len;
+                uint64_t usec;
 
-                r = journal_source_next(col->source, &msg, &len);
+                r = journal_source_next(col->source, &msg, &len, &usec);
                 if (r == 0)
                         break;
                 if (r > 0)
-                        r = stats_add_message(col->stats, msg, len);
+                        r = stats_add_message(col->stats, msg, len, usec);
                 if (r < 0) {
                         /* The position, or the counts, no longer match the
                          * cursor: never save them. The snapshot on disk
@@ -244,7 +271,9 @@ int collector_flush(struct collector *col, time_t now, const char **ret_what) {
 
         /* The directory may have been removed since the start. */
         *ret_what = "pages";
-        r = make_directory(col->output_directory);
+        r = stats_prune(col->stats, now);
+        if (r >= 0)
+                r = make_directory(col->output_directory);
         if (r >= 0)
                 r = report_data_init(&d, col->stats, col->title, col->source_description, now);
         if (r >= 0) {

@@ -8,6 +8,7 @@
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ __attribute__((format(printf, 3, 4))) static void add_error(struct parser *p, un
 }
 
 static bool section_known(const char *name, size_t n) {
-        static const char *const known[] = { "journal", "output", "daemon" };
+        static const char *const known[] = { "journal", "output", "daemon", "report" };
         for (size_t i = 0; i < ELEMENTSOF(known); i++)
                 if (strlen(known[i]) == n && memcmp(known[i], name, n) == 0)
                         return true;
@@ -153,7 +154,8 @@ static bool namespace_valid(const char *s) {
         return true;
 }
 
-static int parse_interval(const char *value, unsigned *ret) {
+/* A whole number in [min, max], digits only. */
+static int parse_number(const char *value, unsigned long long min, unsigned long long max, unsigned long long *ret) {
         unsigned long long v;
         char *end;
 
@@ -161,10 +163,23 @@ static int parse_interval(const char *value, unsigned *ret) {
                 return -EINVAL;
         errno = 0;
         v = strtoull(value, &end, 10);
-        if (errno != 0 || *end != '\0' || v < 1 || v > 86400)
+        if (errno != 0 || *end != '\0' || v < min || v > max)
                 return -EINVAL;
-        *ret = (unsigned) v;
+        *ret = v;
         return 0;
+}
+
+/* An IANA time zone name that exists on this host, as TZ would take it. */
+static bool timezone_valid(const char *name) {
+        char path[PATH_MAX];
+
+        if (!*name || name[0] == '/' || strstr(name, "..") ||
+            strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != strlen(name))
+                return false;
+        if (snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", name) >= (int) sizeof(path))
+                return false;
+        struct stat st;
+        return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static int set_path(struct parser *p, char **field, const char *key, const char *value) {
@@ -215,6 +230,14 @@ static int handle_output(struct parser *p, const char *name, const char *value) 
                 return set_path(p, &c->output_directory, "directory", *value ? value : "/var/www/html");
         if (strcmp(name, "title") == 0)
                 return set_string(&c->title, *value ? value : "ticky");
+        if (strcmp(name, "prometheus") == 0) {
+                const char *slash = strrchr(value, '/');
+                if (*value && (!slash || !slash[1])) {
+                        add_error(p, p->line_number, "prometheus must be the absolute path of a file: %s", value);
+                        return 0;
+                }
+                return set_path(p, &c->prometheus_path, "prometheus", value);
+        }
         add_error(p, p->line_number, "unknown key '%s' in section [output]", name);
         return 0;
 }
@@ -223,16 +246,54 @@ static int handle_daemon(struct parser *p, const char *name, const char *value) 
         struct config *c = &p->config;
 
         if (strcmp(name, "interval") == 0) {
-                if (!*value)
-                        c->interval_sec = 60;
-                else if (parse_interval(value, &c->interval_sec) < 0)
+                unsigned long long v = 60;
+                if (*value && parse_number(value, 1, 86400, &v) < 0)
                         add_error(p, p->line_number, "interval must be a whole number of seconds from 1 to 86400: %s",
                                   value);
+                else
+                        c->interval_sec = (unsigned) v;
                 return 0;
         }
         if (strcmp(name, "state_directory") == 0)
                 return set_path(p, &c->state_directory, "state_directory", *value ? value : "/var/lib/ticky-reportd");
         add_error(p, p->line_number, "unknown key '%s' in section [daemon]", name);
+        return 0;
+}
+
+static void set_count(struct parser *p, const char *name, const char *value, unsigned long long min,
+                      unsigned long long max, unsigned long long fallback, size_t *field) {
+        unsigned long long v = fallback;
+
+        if (*value && parse_number(value, min, max, &v) < 0)
+                add_error(p, p->line_number, "%s must be a whole number from %llu to %llu: %s", name, min, max, value);
+        else
+                *field = (size_t) v;
+}
+
+static int handle_report(struct parser *p, const char *name, const char *value) {
+        struct config *c = &p->config;
+
+        if (strcmp(name, "days") == 0) {
+                size_t days = 0;
+                set_count(p, name, value, 0, 3660, CONFIG_DEFAULT_DAYS, &days);
+                c->days = (unsigned) days;
+                return 0;
+        }
+        if (strcmp(name, "timezone") == 0) {
+                if (*value && !timezone_valid(value)) {
+                        add_error(p, p->line_number, "unknown time zone '%s' (see /usr/share/zoneinfo)", value);
+                        return 0;
+                }
+                return set_string(&c->timezone, value);
+        }
+        if (strcmp(name, "max_users") == 0)
+                set_count(p, name, value, 1, SIZE_MAX / 2, CONFIG_DEFAULT_MAX_USERS, &c->max_users);
+        else if (strcmp(name, "max_errors") == 0)
+                set_count(p, name, value, 1, SIZE_MAX / 2, CONFIG_DEFAULT_MAX_ERRORS, &c->max_errors);
+        else if (strcmp(name, "max_message_bytes") == 0)
+                set_count(p, name, value, 16, 1 << 24, CONFIG_DEFAULT_MAX_MESSAGE_BYTES, &c->max_message_bytes);
+        else
+                add_error(p, p->line_number, "unknown key '%s' in section [report]", name);
         return 0;
 }
 
@@ -248,6 +309,8 @@ static int handler(void *user, const char *section, const char *name, const char
                 r = handle_output(p, name, value);
         else if (strcmp(section, "daemon") == 0)
                 r = handle_daemon(p, name, value);
+        else if (strcmp(section, "report") == 0)
+                r = handle_report(p, name, value);
         else {
                 /* An unknown section was reported at its header. */
                 if (!section[0])
@@ -268,6 +331,10 @@ int config_init_defaults(struct config *c) {
                 .title = strdup("ticky"),
                 .interval_sec = 60,
                 .state_directory = strdup("/var/lib/ticky-reportd"),
+                .days = CONFIG_DEFAULT_DAYS,
+                .max_users = CONFIG_DEFAULT_MAX_USERS,
+                .max_errors = CONFIG_DEFAULT_MAX_ERRORS,
+                .max_message_bytes = CONFIG_DEFAULT_MAX_MESSAGE_BYTES,
         };
         if (!c->identifier || !c->output_directory || !c->title || !c->state_directory) {
                 config_done(c);
@@ -335,6 +402,8 @@ void config_done(struct config *c) {
         free(c->output_directory);
         free(c->title);
         free(c->state_directory);
+        free(c->prometheus_path);
+        free(c->timezone);
         *c = (struct config){ .identifier = NULL };
 }
 

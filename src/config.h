@@ -3,17 +3,29 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define CONFIG_DEFAULT_PATH "/etc/ticky.ini"
 
+#define CONFIG_DEFAULT_DAYS              90
+#define CONFIG_DEFAULT_MAX_USERS         1000000
+#define CONFIG_DEFAULT_MAX_ERRORS        100000
+#define CONFIG_DEFAULT_MAX_MESSAGE_BYTES 65536
+
 struct config {
-        char *identifier;        /* [journal] identifier */
-        char *namespace;         /* [journal] namespace, NULL: none */
-        char *journal_directory; /* [journal] directory, NULL: none */
-        char *output_directory;  /* [output] directory */
-        char *title;             /* [output] title */
-        unsigned interval_sec;   /* [daemon] interval */
-        char *state_directory;   /* [daemon] state_directory */
+        char *identifier;         /* [journal] identifier */
+        char *namespace;          /* [journal] namespace, NULL: none */
+        char *journal_directory;  /* [journal] directory, NULL: none */
+        char *output_directory;   /* [output] directory */
+        char *title;              /* [output] title */
+        char *prometheus_path;    /* [output] prometheus, NULL: none */
+        unsigned interval_sec;    /* [daemon] interval */
+        char *state_directory;    /* [daemon] state_directory */
+        unsigned days;            /* [report] days */
+        char *timezone;           /* [report] timezone, NULL: the host's */
+        size_t max_users;         /* [report] max_users */
+        size_t max_errors;        /* [report] max_errors */
+        size_t max_message_bytes; /* [report] max_message_bytes */
 };
 
 /* Parses path into *ret, after filling in the defaults. Returns 0, -EINVAL

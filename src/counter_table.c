@@ -93,8 +93,7 @@ static size_t find_slot(const struct counter_table *t, uint64_t hash, const char
         }
 }
 
-static int grow(struct counter_table *t) {
-        size_t n = t->n_slots * 2;
+static int grow(struct counter_table *t, size_t n) {
         struct counter_row **slots = calloc(n, sizeof(*slots));
 
         if (!slots)
@@ -114,7 +113,8 @@ static int grow(struct counter_table *t) {
         return 0;
 }
 
-int counter_table_add(struct counter_table *t, const char *key, size_t key_len, unsigned column, uint64_t n) {
+int counter_table_add_capped(struct counter_table *t, const char *key, size_t key_len, unsigned column, uint64_t n,
+                             size_t max_rows) {
         uint64_t hash = siphash13(t->k0, t->k1, key, key_len);
         size_t i = find_slot(t, hash, key, key_len);
         struct counter_row *r;
@@ -124,10 +124,12 @@ int counter_table_add(struct counter_table *t, const char *key, size_t key_len, 
                 t->slots[i]->count[column] += n;
                 return 0;
         }
+        if (max_rows > 0 && t->n_rows >= max_rows)
+                return 1;
 
         /* Keep the load factor at or under 1/2. */
         if ((t->n_rows + 1) * 2 > t->n_slots) {
-                int e = grow(t);
+                int e = grow(t, t->n_slots * 2);
                 if (e < 0)
                         return e;
                 i = find_slot(t, hash, key, key_len);
@@ -143,6 +145,50 @@ int counter_table_add(struct counter_table *t, const char *key, size_t key_len, 
         return 0;
 }
 
+int counter_table_add(struct counter_table *t, const char *key, size_t key_len, unsigned column, uint64_t n) {
+        return counter_table_add_capped(t, key, key_len, column, n, 0);
+}
+
+int counter_table_remove_if(struct counter_table *t, bool (*drop)(const struct counter_row *row, void *userdata),
+                            void *userdata) {
+        size_t removed = 0;
+
+        /* Mark first, so that a failed rehash leaves every row in place. */
+        for (size_t i = 0; i < t->n_slots; i++)
+                if (t->slots[i] && drop(t->slots[i], userdata))
+                        removed++;
+        if (removed == 0)
+                return 0;
+
+        struct counter_row **old = t->slots;
+        size_t n_old = t->n_slots, n = 64;
+        while ((t->n_rows - removed) * 2 > n)
+                n *= 2;
+        t->slots = calloc(n, sizeof(*t->slots));
+        if (!t->slots) {
+                t->slots = old;
+                return -ENOMEM;
+        }
+        t->n_slots = n;
+        t->n_rows = 0;
+        for (size_t i = 0; i < n_old; i++) {
+                struct counter_row *r = old[i];
+                if (!r)
+                        continue;
+                if (drop(r, userdata)) {
+                        free(r);
+                        continue;
+                }
+                size_t j = (size_t) r->hash & (n - 1);
+                while (t->slots[j])
+                        j = (j + 1) & (n - 1);
+                t->slots[j] = r;
+                t->n_rows++;
+        }
+        free(old);
+        return 0;
+}
+
 const struct counter_row *counter_table_get(const struct counter_table *t, const char *key, size_t key_len) {
         uint64_t hash = siphash13(t->k0, t->k1, key, key_len);
         return t->slots[find_slot(t, hash, key, key_len)];
@@ -150,6 +196,15 @@ const struct counter_row *counter_table_get(const struct counter_table *t, const
 
 size_t counter_table_size(const struct counter_table *t) {
         return t->n_rows;
+}
+
+const struct counter_row *counter_table_next(const struct counter_table *t, size_t *i) {
+        while (*i < t->n_slots) {
+                const struct counter_row *r = t->slots[(*i)++];
+                if (r)
+                        return r;
+        }
+        return NULL;
 }
 
 int counter_row_compare_keys(const struct counter_row *a, const struct counter_row *b) {

@@ -2,6 +2,7 @@
 /* A hash table from byte-string keys to a pair of 64-bit counters. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,10 +32,26 @@ struct counter_table *counter_table_free(struct counter_table *t);
  * Returns 0 or -ENOMEM (the table is unchanged then). */
 int counter_table_add(struct counter_table *t, const char *key, size_t key_len, unsigned column, uint64_t n);
 
+/* As counter_table_add(), but a key that is not in the table yet is refused
+ * once the table holds max_rows keys (0: no limit). Returns 0, 1 if the key
+ * was refused (nothing counted), or -ENOMEM. */
+int counter_table_add_capped(struct counter_table *t, const char *key, size_t key_len, unsigned column, uint64_t n,
+                             size_t max_rows);
+
+/* Removes every row for which drop(row, userdata) is true; drop is asked
+ * twice per row and must answer the same. Returns 0 or -ENOMEM (the table is
+ * unchanged then). */
+int counter_table_remove_if(struct counter_table *t, bool (*drop)(const struct counter_row *row, void *userdata),
+                            void *userdata);
+
 /* The row of key, or NULL. */
 const struct counter_row *counter_table_get(const struct counter_table *t, const char *key, size_t key_len);
 
 size_t counter_table_size(const struct counter_table *t);
+
+/* Iterates, in no particular order: start with *i = 0; returns NULL at the
+ * end. The table must not change meanwhile. */
+const struct counter_row *counter_table_next(const struct counter_table *t, size_t *i);
 
 /* A freshly allocated array of every row in the given order; the caller frees
  * the array (not the rows). *ret is NULL for an empty table. Returns 0 or -ENOMEM. */

@@ -176,7 +176,7 @@ int journal_source_seek(struct journal_source *js, const char *cursor) {
         return 0;
 }
 
-int journal_source_next(struct journal_source *js, const char **ret_msg, size_t *ret_len) {
+int journal_source_next(struct journal_source *js, const char **ret_msg, size_t *ret_len, uint64_t *ret_realtime_usec) {
         const void *data;
         size_t len;
         int r;
@@ -190,6 +190,8 @@ int journal_source_next(struct journal_source *js, const char **ret_msg, size_t 
         }
         js->positioned = true;
 
+        if (sd_journal_get_realtime_usec(js->journal, ret_realtime_usec) < 0)
+                *ret_realtime_usec = 0;
         r = sd_journal_get_data(js->journal, "MESSAGE", &data, &len);
         if (r == -ENOMEM)
                 return r;

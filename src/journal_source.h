@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct journal_source;
 
@@ -27,9 +28,10 @@ int journal_source_seek(struct journal_source *js, const char *cursor);
 
 /* Advances to the next entry. Returns 1 and its MESSAGE in *ret_msg and *ret_len
  * (*ret_msg is NULL if the entry has none, or it cannot be read; the bytes stay
- * valid until the next call on js), 0 at the end, or -errno: the position is
+ * valid until the next call on js) and its wall-clock time in
+ * *ret_realtime_usec (0 if unknown), 0 at the end, or -errno: the position is
  * then unknown, and journal_source_cursor() must not be trusted. */
-int journal_source_next(struct journal_source *js, const char **ret_msg, size_t *ret_len);
+int journal_source_next(struct journal_source *js, const char **ret_msg, size_t *ret_len, uint64_t *ret_realtime_usec);
 
 /* For poll(): the fd to wait on, its events, and the longest wait in
  * milliseconds before journal_source_process() is due anyway (-1: forever).

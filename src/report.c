@@ -3,12 +3,99 @@
 #include "report.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "atomic_file.h"
 #include "macro.h"
 #include "report_csv.h"
 #include "report_html.h"
+
+/* Row positions by key, to add window counts to the row they belong to. */
+static struct counter_table *index_rows(const struct counter_row **rows, size_t n) {
+        struct counter_table *t = counter_table_new();
+
+        for (size_t i = 0; t && i < n; i++)
+                if (counter_table_add(t, rows[i]->key, rows[i]->key_len, 0, i) < 0)
+                        t = counter_table_free(t);
+        return t;
+}
+
+/* Adds the counts of a window table (bucket + key rows) to the row of
+ * their key: into ret_daily (n_days per row, from first_day) and into the
+ * window of the row when the bucket is at or after `since`. */
+static void spread(const struct counter_table *window, const struct counter_table *index, unsigned n_counts,
+                   int32_t since, bool hours, struct report_window *windows, uint64_t *daily, int32_t first_day,
+                   size_t n_days) {
+        const struct counter_row *r;
+        size_t it = 0;
+
+        while ((r = counter_table_next(window, &it))) {
+                int32_t bucket = stats_key_bucket(r->key);
+                const struct counter_row *pos =
+                        counter_table_get(index, r->key + STATS_BUCKET_BYTES, r->key_len - STATS_BUCKET_BYTES);
+                if (!pos)
+                        continue; /* a key beyond the cap: no row of its own */
+                size_t i = (size_t) pos->count[0];
+                if (bucket >= since)
+                        for (unsigned c = 0; c < n_counts; c++)
+                                (hours ? windows[i].last_24h : windows[i].last_7d)[c] += r->count[c];
+                if (daily && bucket >= first_day && (size_t) (bucket - first_day) < n_days)
+                        daily[i * n_days + (size_t) (bucket - first_day)] += r->count[0];
+        }
+}
+
+static int init_windows(struct report_data *d, const struct stats *s, time_t now) {
+        struct counter_table *error_index = NULL, *user_index = NULL;
+        const struct counter_row *r;
+        int32_t today = stats_local_day(now), first = today - (int32_t) s->limits.days + 1, oldest = today;
+        int32_t this_hour = (int32_t) (now / 3600);
+        size_t it = 0;
+
+        if (s->limits.days == 0 || counter_table_size(s->day_totals) == 0)
+                return 0;
+        while ((r = counter_table_next(s->day_totals, &it)))
+                if (stats_key_bucket(r->key) < oldest)
+                        oldest = stats_key_bucket(r->key);
+        if (oldest > first)
+                first = oldest;
+
+        d->n_days = (size_t) (today - first + 1);
+        int32_t *days = calloc(d->n_days, sizeof(*days));
+        uint64_t(*totals)[2] = calloc(d->n_days, sizeof(*totals));
+        uint64_t *daily = calloc(d->n_errors * d->n_days + 1, sizeof(*daily));
+        struct report_window *ew = calloc(d->n_errors + 1, sizeof(*ew));
+        struct report_window *uw = calloc(d->n_users + 1, sizeof(*uw));
+        d->days = days;
+        d->day_totals = (const uint64_t(*)[2]) totals;
+        d->error_daily = daily;
+        d->error_windows = ew;
+        d->user_windows = uw;
+        error_index = index_rows(d->errors, d->n_errors);
+        user_index = index_rows(d->users, d->n_users);
+        if (!days || !totals || !daily || !ew || !uw || !error_index || !user_index) {
+                counter_table_free(error_index);
+                counter_table_free(user_index);
+                return -ENOMEM;
+        }
+
+        for (size_t i = 0; i < d->n_days; i++)
+                days[i] = first + (int32_t) i;
+        it = 0;
+        while ((r = counter_table_next(s->day_totals, &it))) {
+                int32_t day = stats_key_bucket(r->key);
+                if (day >= first && day <= today)
+                        for (unsigned c = 0; c < 2; c++)
+                                totals[day - first][c] += r->count[c];
+        }
+        spread(s->error_days, error_index, 1, today - 6, false, ew, daily, first, d->n_days);
+        spread(s->error_hours, error_index, 1, this_hour - 23, true, ew, NULL, first, d->n_days);
+        spread(s->user_days, user_index, 2, today - 6, false, uw, NULL, first, d->n_days);
+        spread(s->user_hours, user_index, 2, this_hour - 23, true, uw, NULL, first, d->n_days);
+        counter_table_free(error_index);
+        counter_table_free(user_index);
+        return 0;
+}
 
 int report_data_init(struct report_data *ret, const struct stats *s, const char *title, const char *source,
                      time_t updated) {
@@ -19,13 +106,17 @@ int report_data_init(struct report_data *ret, const struct stats *s, const char 
                 .stats = s,
                 .n_errors = counter_table_size(s->errors),
                 .n_users = counter_table_size(s->users),
+                .other_errors = { .n_keys = s->other_errors > 0, .count = { s->other_errors, 0 } },
+                .other_users = { .n_keys = s->other_users[0] + s->other_users[1] > 0,
+                                 .count = { s->other_users[0], s->other_users[1] } },
         };
         int r;
 
         r = counter_table_sorted(s->errors, COUNTER_ORDER_FIRST_COUNT, &d.errors);
-        if (r < 0)
-                return r;
-        r = counter_table_sorted(s->users, COUNTER_ORDER_KEY, &d.users);
+        if (r >= 0)
+                r = counter_table_sorted(s->users, COUNTER_ORDER_KEY, &d.users);
+        if (r >= 0)
+                r = init_windows(&d, s, updated);
         if (r < 0) {
                 report_data_done(&d);
                 return r;
@@ -37,7 +128,12 @@ int report_data_init(struct report_data *ret, const struct stats *s, const char 
 void report_data_done(struct report_data *d) {
         free(d->errors);
         free(d->users);
-        d->errors = d->users = NULL;
+        free((void *) d->days);
+        free((void *) d->day_totals);
+        free((void *) d->error_daily);
+        free((void *) d->error_windows);
+        free((void *) d->user_windows);
+        *d = (struct report_data){ .title = NULL };
 }
 
 static const struct {

@@ -31,19 +31,22 @@ struct report_data {
         size_t n_errors;
         const struct counter_row **users; /* username ascending */
         size_t n_users;
+        /* n_keys is 1 when there is such a row: how many distinct keys it
+         * stands for is not tracked (that would need the keys). */
         struct report_other other_errors, other_users;
 
         /* Time windows: all zero/NULL when no per-day counts are kept. */
         size_t n_days;
-        const int32_t *days;                 /* ascending local days since 1970-01-01 */
-        const uint64_t (*day_totals)[2];     /* per day: [STATS_INFO], [STATS_ERROR] */
-        const uint64_t *error_daily;         /* n_errors x n_days, row-major, or NULL */
+        const int32_t *days;                       /* ascending local days since 1970-01-01 */
+        const uint64_t (*day_totals)[2];           /* per day: [STATS_INFO], [STATS_ERROR] */
+        const uint64_t *error_daily;               /* n_errors x n_days, row-major, or NULL */
         const struct report_window *error_windows; /* parallel to errors, or NULL */
         const struct report_window *user_windows;  /* parallel to users, or NULL */
 };
 
-/* Sorts the rows of s into *ret (other fields copied). Returns 0 or -ENOMEM;
- * release with report_data_done(). */
+/* Sorts the rows of s into *ret (other fields copied), and sums their time
+ * windows as of `updated`. Returns 0 or -ENOMEM; release with
+ * report_data_done(). */
 int report_data_init(struct report_data *ret, const struct stats *s, const char *title, const char *source,
                      time_t updated);
 void report_data_done(struct report_data *d);

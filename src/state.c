@@ -3,11 +3,15 @@
  *
  *   "TICKYRD\n"  u32 version  u32 zero  u64 payload size
  *   payload:     str cursor  str source  u64 info  u64 error  u64 unparsed
- *                u64 n_users  { str user  u64 info  u64 error } * n_users
- *                u64 n_errors { str message  u64 count } * n_errors
+ *                table users (2 counts)  table errors (1 count)
+ *     since 2:   u64 other users' INFO  u64 other users' ERROR  u64 other errors
+ *                table day_totals (2)  table error_days (1)  table user_days (2)
+ *                table error_hours (1)  table user_hours (2)
  *   u32 CRC-32 of all the bytes before it
  *
- * where str is u32 length + bytes. Everything is built in memory first and
+ * where str is u32 length + bytes and a table is u64 n_rows, then n_rows
+ * times str key and its counts (u64 each), keys in byte order. Version 1
+ * files (no windows, no caps) are still read. Everything is built in memory first and
  * written with one atomic_file, so the cursor and the counts it stands for
  * can only ever be replaced together. */
 #include "state.h"
@@ -106,9 +110,21 @@ static int serialize(struct buffer *b, const char *cursor, const char *source, c
         put_u64(b, s->error);
         put_u64(b, s->unparsed);
         r = put_table(b, s->users, 2);
-        if (r < 0)
-                return r;
-        r = put_table(b, s->errors, 1);
+        if (r >= 0)
+                r = put_table(b, s->errors, 1);
+        put_u64(b, s->other_users[STATS_INFO]);
+        put_u64(b, s->other_users[STATS_ERROR]);
+        put_u64(b, s->other_errors);
+        if (r >= 0)
+                r = put_table(b, s->day_totals, 2);
+        if (r >= 0)
+                r = put_table(b, s->error_days, 1);
+        if (r >= 0)
+                r = put_table(b, s->user_days, 2);
+        if (r >= 0)
+                r = put_table(b, s->error_hours, 1);
+        if (r >= 0)
+                r = put_table(b, s->user_hours, 2);
         if (r < 0)
                 return r;
         if (b->oom)
@@ -175,27 +191,49 @@ static const char *take_str(struct reader *c, size_t *ret_len) {
         return s;
 }
 
-static int take_table(struct reader *c, struct stats *s, bool users) {
+static int take_table(struct reader *c, struct counter_table *t, unsigned n_counts) {
         uint64_t n = take_uint(c, 8);
-        /* Each row takes at least 12 bytes: a huge count is corruption, not a
-         * reason to loop for hours. */
-        if (n > c->left / 12) {
+        /* Each row takes at least 4 + 8 bytes: a huge count is corruption,
+         * not a reason to loop for hours. */
+        if (n > c->left / (4 + 8 * n_counts)) {
                 c->short_read = true;
                 return 0;
         }
         for (uint64_t i = 0; i < n && !c->short_read; i++) {
                 size_t len;
                 const char *key = take_str(c, &len);
-                uint64_t a = take_uint(c, 8), b = users ? take_uint(c, 8) : 0;
-                int r;
+                uint64_t counts[2] = { 0, 0 };
+                int r = 0;
 
+                for (unsigned k = 0; k < n_counts; k++)
+                        counts[k] = take_uint(c, 8);
                 if (c->short_read)
                         break;
-                r = users ? stats_add_user(s, key, len, a, b) : stats_add_error(s, key, len, a);
+                for (unsigned k = 0; k < n_counts && r >= 0; k++)
+                        r = counter_table_add(t, key, len, k, counts[k]);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+/* The tables that version 2 added. */
+static int take_windows(struct reader *c, struct stats *s) {
+        int r;
+
+        s->other_users[STATS_INFO] = take_uint(c, 8);
+        s->other_users[STATS_ERROR] = take_uint(c, 8);
+        s->other_errors = take_uint(c, 8);
+        r = take_table(c, s->day_totals, 2);
+        if (r >= 0)
+                r = take_table(c, s->error_days, 1);
+        if (r >= 0)
+                r = take_table(c, s->user_days, 2);
+        if (r >= 0)
+                r = take_table(c, s->error_hours, 1);
+        if (r >= 0)
+                r = take_table(c, s->user_hours, 2);
+        return r;
 }
 
 static char *strndup_or_null(const char *s, size_t n, bool *oom) {
@@ -259,7 +297,7 @@ int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_s
         uint64_t version = take_uint(&c, 4);
         (void) take_uint(&c, 4);
         uint64_t payload = take_uint(&c, 8);
-        if (version != STATE_VERSION) {
+        if (version < 1 || version > STATE_VERSION) {
                 *ret_reason = "unsupported state format version";
                 return -EBADMSG;
         }
@@ -283,10 +321,11 @@ int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_s
         s->info += take_uint(&c, 8);
         s->error += take_uint(&c, 8);
         s->unparsed += take_uint(&c, 8);
-        r = take_table(&c, s, true);
-        if (r < 0)
-                return r;
-        r = take_table(&c, s, false);
+        r = take_table(&c, s->users, 2);
+        if (r >= 0)
+                r = take_table(&c, s->errors, 1);
+        if (r >= 0 && version >= 2)
+                r = take_windows(&c, s);
         if (r < 0)
                 return r;
         if (c.short_read || c.left != 0) {

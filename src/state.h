@@ -5,7 +5,7 @@
 #include "stats.h"
 
 #define STATE_FILE_NAME "state"
-#define STATE_VERSION   1
+#define STATE_VERSION   2 /* 1: no windows, no caps; still read */
 
 /* Atomically replaces DIR/state with cursor (may be NULL: nothing read yet),
  * source (a description of where the cursor is from) and the counts in s.

@@ -241,3 +241,36 @@ Test(config, rejects_a_directory) {
         char *errors = NULL;
         cr_assert_eq(config_load(dir, &c, &errors), -EISDIR);
 }
+
+Test(config, reads_the_report_section) {
+        struct config c;
+        char *errors;
+
+        cr_assert_eq(load("[report]\ndays = 7\ntimezone = Europe/Paris\nmax_users = 10\nmax_errors = 5\n"
+                          "max_message_bytes = 100\n[output]\nprometheus = /var/lib/node/ticky.prom\n",
+                          &c, &errors),
+                     0, "%s", errors);
+        cr_expect_eq(c.days, 7);
+        cr_expect_str_eq(c.timezone, "Europe/Paris");
+        cr_expect_eq(c.max_users, 10);
+        cr_expect_eq(c.max_errors, 5);
+        cr_expect_eq(c.max_message_bytes, 100);
+        cr_expect_str_eq(c.prometheus_path, "/var/lib/node/ticky.prom");
+        config_done(&c);
+
+        cr_assert_eq(load("", &c, &errors), 0);
+        cr_expect_eq(c.days, 90);
+        cr_expect_null(c.timezone);
+        cr_expect_null(c.prometheus_path);
+        config_done(&c);
+}
+
+Test(config, rejects_bad_report_values) {
+        expect_errors("[report]\ndays = 5000\ntimezone = Mars/Olympus\nmax_users = 0\nbogus = 1\n"
+                      "timezone = ../../etc/passwd\n",
+                      "2: days must be a whole number from 0 to 3660: 5000\n"
+                      "3: unknown time zone 'Mars/Olympus' (see /usr/share/zoneinfo)\n"
+                      "4: max_users must be a whole number from 1 to 9223372036854775807: 0\n"
+                      "5: unknown key 'bogus' in section [report]\n"
+                      "6: unknown time zone '../../etc/passwd' (see /usr/share/zoneinfo)");
+}

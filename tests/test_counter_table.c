@@ -96,3 +96,42 @@ Test(counter_table, sorted_empty_table_is_null) {
         cr_assert_null(rows);
         counter_table_free(t);
 }
+
+Test(counter_table, cap_refuses_only_new_keys) {
+        struct counter_table *t = counter_table_new();
+
+        cr_assert_eq(counter_table_add_capped(t, "a", 1, 0, 1, 1), 0);
+        cr_assert_eq(counter_table_add_capped(t, "b", 1, 0, 1, 1), 1);
+        cr_assert_eq(counter_table_add_capped(t, "a", 1, 0, 1, 1), 0);
+        cr_expect_eq(counter_table_get(t, "a", 1)->count[0], 2);
+        cr_expect_null(counter_table_get(t, "b", 1));
+        counter_table_free(t);
+}
+
+static bool starts_with_x(const struct counter_row *r, void *userdata) {
+        (void) userdata;
+        return r->key_len > 0 && r->key[0] == 'x';
+}
+
+Test(counter_table, remove_if_keeps_the_rest_findable) {
+        struct counter_table *t = counter_table_new();
+        char key[32];
+        size_t it = 0, seen = 0;
+
+        for (int i = 0; i < 1000; i++) {
+                int n = snprintf(key, sizeof(key), "%c%d", i % 2 ? 'x' : 'k', i);
+                cr_assert_eq(counter_table_add(t, key, (size_t) n, 0, (uint64_t) i), 0);
+        }
+        cr_assert_eq(counter_table_remove_if(t, starts_with_x, NULL), 0);
+        cr_expect_eq(counter_table_size(t), 500);
+        for (int i = 0; i < 1000; i += 2) {
+                int n = snprintf(key, sizeof(key), "k%d", i);
+                const struct counter_row *r = counter_table_get(t, key, (size_t) n);
+                cr_assert_not_null(r, "%s", key);
+                cr_expect_eq(r->count[0], (uint64_t) i);
+        }
+        while (counter_table_next(t, &it))
+                seen++;
+        cr_expect_eq(seen, 500);
+        counter_table_free(t);
+}

@@ -75,9 +75,10 @@ static char *read_rest(struct journal_source *js, char **ret_last_cursor) {
         FILE *f = open_memstream(&out, &out_len);
         const char *msg;
         size_t len;
+        uint64_t usec;
         int r;
 
-        while ((r = journal_source_next(js, &msg, &len)) > 0)
+        while ((r = journal_source_next(js, &msg, &len, &usec)) > 0)
                 if (msg)
                         fprintf(f, "%.*s|", (int) len, msg);
                 else
@@ -115,10 +116,11 @@ Test(journal_source, seek_resumes_after_the_cursor_entry) {
         struct journal_source *js = open_source();
         const char *msg;
         size_t len;
+        uint64_t usec;
         char *cursor, *rest;
 
-        cr_assert_eq(journal_source_next(js, &msg, &len), 1);
-        cr_assert_eq(journal_source_next(js, &msg, &len), 1);
+        cr_assert_eq(journal_source_next(js, &msg, &len, &usec), 1);
+        cr_assert_eq(journal_source_next(js, &msg, &len, &usec), 1);
         cr_assert_eq(journal_source_cursor(js, &cursor), 0);
         journal_source_close(js);
 
@@ -165,8 +167,9 @@ Test(journal_source, vacuumed_cursor_resumes_at_next_entry) {
         js = open_source();
         const char *msg;
         size_t len;
-        cr_assert_eq(journal_source_next(js, &msg, &len), 1);
-        cr_assert_eq(journal_source_next(js, &msg, &len), 1);
+        uint64_t usec;
+        cr_assert_eq(journal_source_next(js, &msg, &len, &usec), 1);
+        cr_assert_eq(journal_source_next(js, &msg, &len, &usec), 1);
         cr_assert_eq(journal_source_cursor(js, &cursor), 0);
         journal_source_close(js);
 

@@ -9,7 +9,7 @@
 #include "report_csv.h"
 #include "report_html.h"
 
-#define ADD(s, m) cr_assert_eq(stats_add_message(s, m, sizeof(m) - 1), 0)
+#define ADD(s, m) cr_assert_eq(stats_add_message(s, m, sizeof(m) - 1, 0), 0)
 
 static char *render(int (*write)(FILE *, const struct report_data *), const struct report_data *d, size_t *ret_len) {
         char *buf = NULL;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "crc32.h"
 #include "helpers.h"
 #include "state.h"
 
@@ -19,7 +22,7 @@ static void teardown(void) {
 
 TestSuite(state, .init = setup, .fini = teardown);
 
-#define ADD(s, m) cr_assert_eq(stats_add_message(s, m, sizeof(m) - 1), 0)
+#define ADD(s, m) cr_assert_eq(stats_add_message(s, m, sizeof(m) - 1, 0), 0)
 
 static struct stats *sample(void) {
         struct stats *s = stats_new();
@@ -195,4 +198,84 @@ Test(state, garbage_file_is_rejected) {
         cr_expect_eq(load_bytes("hello, world\n", 13, &reason), -EBADMSG);
         cr_expect_str_eq(reason, "not a ticky-reportd state file");
         cr_expect_eq(load_bytes("", 0, &reason), -EBADMSG);
+}
+
+/* Little-endian pieces of a hand-made snapshot. */
+static void le(FILE *f, uint64_t v, size_t width) {
+        for (size_t i = 0; i < width; i++)
+                fputc((int) ((v >> (8 * i)) & 0xff), f);
+}
+
+static void str(FILE *f, const char *s) {
+        le(f, strlen(s), 4);
+        fputs(s, f);
+}
+
+Test(state, reads_version_1) {
+        char *payload = NULL, *file = NULL;
+        size_t payload_len, file_len;
+        FILE *f = open_memstream(&payload, &payload_len);
+        struct stats *s = stats_new();
+        char *cursor, *source;
+        const char *reason;
+
+        str(f, "s=abc;i=1f");
+        str(f, "local journal, identifier ticky");
+        le(f, 1, 8); /* info */
+        le(f, 2, 8); /* error */
+        le(f, 3, 8); /* unparsed */
+        le(f, 1, 8); /* users */
+        str(f, "ann");
+        le(f, 1, 8);
+        le(f, 2, 8);
+        le(f, 1, 8); /* errors */
+        str(f, "Timeout");
+        le(f, 2, 8);
+        fclose(f);
+
+        f = open_memstream(&file, &file_len);
+        fputs("TICKYRD\n", f);
+        le(f, 1, 4);
+        le(f, 0, 4);
+        le(f, payload_len, 8);
+        fwrite(payload, 1, payload_len, f);
+        fflush(f);
+        le(f, crc32_update(0, file, file_len), 4);
+        fclose(f);
+
+        write_file(dir, STATE_FILE_NAME, file, file_len);
+        cr_assert_eq(state_load(dir, s, &cursor, &source, &reason), 0, "%s", reason);
+        cr_expect_str_eq(cursor, "s=abc;i=1f");
+        cr_expect_eq(s->info, 1);
+        cr_expect_eq(s->error, 2);
+        cr_expect_eq(s->unparsed, 3);
+        cr_expect_eq(counter_table_get(s->users, "ann", 3)->count[STATS_ERROR], 2);
+        cr_expect_eq(counter_table_get(s->errors, "Timeout", 7)->count[0], 2);
+        cr_expect_eq(counter_table_size(s->day_totals), 0);
+        free(cursor);
+        free(source);
+        free(payload);
+        free(file);
+        stats_free(s);
+}
+
+Test(state, round_trips_windows_and_other_rows) {
+        struct stats *s = stats_new(), *loaded = stats_new();
+        char *cursor, *source;
+        const char *reason;
+
+        stats_set_limits(s, &(struct stats_limits){ .max_users = 1, .days = 7 });
+        /* 2026-11-20 12:00 UTC */
+        cr_assert_eq(stats_add_message(s, "ERROR Timeout (ann)", 19, 1795262400000000ULL), 0);
+        cr_assert_eq(stats_add_message(s, "INFO Created (bob)", 18, 1795262400000000ULL), 0);
+        cr_assert_eq(state_save(dir, "c", "src", s), 0);
+        cr_assert_eq(state_load(dir, loaded, &cursor, &source, &reason), 0);
+        cr_expect_eq(loaded->other_users[STATS_INFO], 1);
+        cr_expect_eq(counter_table_size(loaded->day_totals), 1);
+        cr_expect_eq(counter_table_size(loaded->error_days), 1);
+        cr_expect_eq(counter_table_size(loaded->user_hours), 1);
+        free(cursor);
+        free(source);
+        stats_free(s);
+        stats_free(loaded);
 }

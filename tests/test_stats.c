@@ -4,7 +4,7 @@
 
 #include "stats.h"
 
-#define ADD(s, m) stats_add_message(s, m, sizeof(m) - 1)
+#define ADD(s, m) stats_add_message(s, m, sizeof(m) - 1, 0)
 
 Test(stats, counts_levels_users_and_unparsed) {
         struct stats *s = stats_new();
@@ -13,7 +13,7 @@ Test(stats, counts_levels_users_and_unparsed) {
         cr_assert_eq(ADD(s, "ERROR Timeout (ann)"), 0);
         cr_assert_eq(ADD(s, "ERROR Timeout (bob)"), 0);
         cr_assert_eq(ADD(s, "nonsense"), 0);
-        cr_assert_eq(stats_add_message(s, NULL, 0), 0);
+        cr_assert_eq(stats_add_message(s, NULL, 0, 0), 0);
 
         cr_assert_eq(s->info, 1);
         cr_assert_eq(s->error, 2);
@@ -38,4 +38,87 @@ Test(stats, keys_equal_after_repair_are_one_row) {
         cr_assert_eq(counter_table_get(s->errors, "bad \xef\xbf\xbd", 7)->count[0], 3);
         cr_assert_eq(counter_table_get(s->users, "u\xef\xbf\xbd", 4)->count[STATS_ERROR], 3);
         stats_free(s);
+}
+
+Test(stats, caps_send_new_keys_to_other) {
+        struct stats *s = stats_new();
+
+        stats_set_limits(s, &(struct stats_limits){ .max_users = 2, .max_errors = 1 });
+        cr_assert_eq(ADD(s, "ERROR One (a)"), 0);
+        cr_assert_eq(ADD(s, "ERROR Two (b)"), 0);
+        cr_assert_eq(ADD(s, "INFO x (c)"), 0);
+        cr_assert_eq(ADD(s, "INFO x (a)"), 0); /* a known user still counts */
+        cr_assert_eq(ADD(s, "ERROR One (c)"), 0);
+
+        cr_expect_eq(counter_table_size(s->users), 2);
+        cr_expect_eq(counter_table_size(s->errors), 1);
+        cr_expect_eq(counter_table_get(s->users, "a", 1)->count[STATS_INFO], 1);
+        cr_expect_eq(counter_table_get(s->errors, "One", 3)->count[0], 2);
+        cr_expect_eq(s->other_errors, 1);
+        cr_expect_eq(s->other_users[STATS_INFO], 1);
+        cr_expect_eq(s->other_users[STATS_ERROR], 1);
+        cr_expect_eq(s->info, 2);
+        cr_expect_eq(s->error, 3);
+        stats_free(s);
+}
+
+Test(stats, long_messages_are_cut_on_a_character_boundary) {
+        struct stats *s = stats_new();
+        const struct counter_row **rows;
+
+        stats_set_limits(s, &(struct stats_limits){ .max_message_bytes = 16 });
+        /* 15 bytes, then a 2-byte character straddling the limit. */
+        cr_assert_eq(ADD(s, "ERROR abcdefghijklmno\xc3\xa9tail (u)"), 0);
+        cr_assert_eq(ADD(s, "ERROR abcdefghijklmno\xc3\xa9other tail (u)"), 0);
+        cr_assert_eq(ADD(s, "ERROR sixteen bytes ok (u)"), 0); /* 16 bytes: whole */
+        cr_assert_eq(counter_table_sorted(s->errors, COUNTER_ORDER_FIRST_COUNT, &rows), 0);
+        cr_expect_eq(counter_table_size(s->errors), 2);
+        cr_expect(rows[0]->key_len == 18 && memcmp(rows[0]->key, "abcdefghijklmno\xe2\x80\xa6", 18) == 0, "%.*s",
+                  (int) rows[0]->key_len, rows[0]->key);
+        cr_expect_eq(rows[0]->count[0], 2);
+        cr_expect(rows[1]->key_len == 16 && memcmp(rows[1]->key, "sixteen bytes ok", 16) == 0);
+        free(rows);
+        stats_free(s);
+}
+
+Test(stats, keeps_days_and_hours_within_the_windows) {
+        struct stats *s = stats_new();
+        const uint64_t hour = 3600ULL * 1000000ULL, day = 24 * hour;
+        const uint64_t now_usec = 1795262400ULL * 1000000ULL; /* a noon, UTC */
+        time_t now = (time_t) (now_usec / 1000000ULL);
+
+        setenv("TZ", "UTC", 1);
+        tzset();
+        stats_set_limits(s, &(struct stats_limits){ .days = 3 });
+        cr_assert_eq(stats_prune(s, now), 0);
+        cr_assert_eq(stats_add_message(s, "ERROR Old (a)", 13, now_usec - 5 * day), 0); /* all-time only */
+        cr_assert_eq(stats_add_message(s, "ERROR Two days ago (a)", 22, now_usec - 2 * day), 0);
+        cr_assert_eq(stats_add_message(s, "INFO Now (a)", 12, now_usec), 0);
+        cr_assert_eq(stats_add_message(s, "INFO Unknown time (a)", 21, 0), 0);
+
+        cr_expect_eq(s->info + s->error, 4);
+        cr_expect_eq(counter_table_size(s->day_totals), 2);
+        cr_expect_eq(counter_table_size(s->error_days), 1);
+        cr_expect_eq(counter_table_size(s->user_hours), 1, "only the event of this hour");
+
+        /* Two days later, the one of two days ago falls out of 3 days. */
+        cr_assert_eq(stats_prune(s, now + 2 * 86400), 0);
+        cr_expect_eq(counter_table_size(s->day_totals), 1);
+        cr_expect_eq(counter_table_size(s->error_days), 0);
+        cr_expect_eq(counter_table_size(s->user_hours), 0);
+        cr_expect_eq(counter_table_size(s->errors), 2, "all-time counts never expire");
+        stats_free(s);
+}
+
+Test(stats, local_day_follows_the_time_zone) {
+        setenv("TZ", "UTC", 1);
+        tzset();
+        cr_expect_eq(stats_local_day(0), 0);
+        cr_expect_eq(stats_local_day(86399), 0);
+        cr_expect_eq(stats_local_day(86400), 1);
+        setenv("TZ", "America/New_York", 1);
+        tzset();
+        cr_expect_eq(stats_local_day(86400 + 3600), 0, "01:00 UTC is still the day before in New York");
+        setenv("TZ", "UTC", 1);
+        tzset();
 }
