@@ -184,6 +184,9 @@ int collector_open(const struct config *c, struct collector **ret, char **ret_er
                         .identifier = c->identifier,
                         .namespace = c->namespace,
                         .directory = c->journal_directory,
+                        .hosts = c->hosts,
+                        /* Many hosts write into a collector's directory. */
+                        .want_hostname = c->journal_directory || c->hosts,
                 },
                 &col->source);
         if (r < 0) {
@@ -225,15 +228,19 @@ long collector_pump(struct collector *col, size_t max) {
         if (col->poisoned)
                 return -ENOTRECOVERABLE;
         while (n < max) {
-                const char *msg;
-                size_t len;
-                uint64_t usec;
+                struct journal_entry e;
 
-                r = journal_source_next(col->source, &msg, &len, &usec);
+                r = journal_source_next(col->source, &e);
                 if (r == 0)
                         break;
                 if (r > 0)
-                        r = stats_add_message(col->stats, msg, len, usec);
+                        r = stats_add(col->stats, &(struct stats_entry){
+                                                          .message = e.message,
+                                                          .message_len = e.message_len,
+                                                          .host = e.hostname,
+                                                          .host_len = e.hostname_len,
+                                                          .realtime_usec = e.realtime_usec,
+                                                  });
                 if (r < 0) {
                         /* The position, or the counts, no longer match the
                          * cursor: never save them. The snapshot on disk

@@ -194,6 +194,47 @@ static int set_path(struct parser *p, char **field, const char *key, const char 
         return set_string(field, value);
 }
 
+static void strv_free(char **v) {
+        for (char **i = v; i && *i; i++)
+                free(*i);
+        free(v);
+}
+
+/* A list of host names separated by spaces or commas. */
+static int set_hosts(struct parser *p, char ***field, const char *value) {
+        char **hosts = NULL;
+        size_t n = 0;
+
+        for (const char *v = value;;) {
+                v += strspn(v, " \t,");
+                if (!*v)
+                        break;
+                size_t len = strcspn(v, " \t,");
+                char **grown = realloc(hosts, (n + 2) * sizeof(*hosts));
+                if (!grown) {
+                        strv_free(hosts);
+                        return -ENOMEM;
+                }
+                hosts = grown;
+                hosts[n] = strndup(v, len);
+                hosts[n + 1] = NULL;
+                if (!hosts[n]) {
+                        strv_free(hosts);
+                        return -ENOMEM;
+                }
+                if (len > 255 || has_control_chars(hosts[n])) {
+                        add_error(p, p->line_number, "invalid host name '%s'", hosts[n]);
+                        strv_free(hosts);
+                        return 0;
+                }
+                n++;
+                v += len;
+        }
+        strv_free(*field);
+        *field = hosts;
+        return 0;
+}
+
 static int handle_journal(struct parser *p, const char *name, const char *value) {
         struct config *c = &p->config;
 
@@ -219,6 +260,8 @@ static int handle_journal(struct parser *p, const char *name, const char *value)
                 p->directory_line = *value ? p->line_number : 0;
                 return set_path(p, &c->journal_directory, "directory", value);
         }
+        if (strcmp(name, "hosts") == 0)
+                return set_hosts(p, &c->hosts, value);
         add_error(p, p->line_number, "unknown key '%s' in section [journal]", name);
         return 0;
 }
@@ -404,6 +447,7 @@ void config_done(struct config *c) {
         free(c->state_directory);
         free(c->prometheus_path);
         free(c->timezone);
+        strv_free(c->hosts);
         *c = (struct config){ .identifier = NULL };
 }
 

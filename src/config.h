@@ -16,6 +16,7 @@ struct config {
         char *identifier;         /* [journal] identifier */
         char *namespace;          /* [journal] namespace, NULL: none */
         char *journal_directory;  /* [journal] directory, NULL: none */
+        char **hosts;             /* [journal] hosts, NULL-terminated, or NULL: all */
         char *output_directory;   /* [output] directory */
         char *title;              /* [output] title */
         char *prometheus_path;    /* [output] prometheus, NULL: none */

@@ -17,9 +17,11 @@
 struct journal_source {
         sd_journal *journal;
         char *identifier, *namespace, *directory; /* to reopen */
-        bool waiting;                             /* no journal file: reopen until there is one */
-        bool positioned;                          /* an entry was returned since the last seek */
-        bool pending;                             /* the seek stopped on an entry not yet returned */
+        char **hosts;
+        bool want_hostname;
+        bool waiting;    /* no journal file: reopen until there is one */
+        bool positioned; /* an entry was returned since the last seek */
+        bool pending;    /* the seek stopped on an entry not yet returned */
 };
 
 /* While a namespace or the local journal has no file at all (its journald
@@ -55,6 +57,19 @@ static int open_journal(struct journal_source *js, sd_journal **ret) {
         r = sd_journal_add_match(j, match, 0);
         if (r < 0)
                 goto fail;
+        /* Matches of one field are ORed, of different fields ANDed: the
+         * identifier and any of the hosts, filtered inside sd-journal. */
+        for (char **h = js->hosts; h && *h; h++) {
+                free(match);
+                if (asprintf(&match, "_HOSTNAME=%s", *h) < 0) {
+                        match = NULL;
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                r = sd_journal_add_match(j, match, 0);
+                if (r < 0)
+                        goto fail;
+        }
         r = sd_journal_seek_head(j);
         if (r < 0)
                 goto fail;
@@ -83,6 +98,25 @@ static int strdup_or_null(const char *s, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+static int strv_copy(char *const *v, char ***ret) {
+        size_t n = 0;
+        char **c;
+
+        *ret = NULL;
+        if (!v)
+                return 0;
+        while (v[n])
+                n++;
+        c = calloc(n + 1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *ret = c; /* freed by the caller's cleanup, even half-filled */
+        for (size_t i = 0; i < n; i++)
+                if (!(c[i] = strdup(v[i])))
+                        return -ENOMEM;
+        return 0;
+}
+
 int journal_source_open(const struct journal_source_options *o, struct journal_source **ret) {
         struct journal_source *js;
         int r;
@@ -91,10 +125,11 @@ int journal_source_open(const struct journal_source_options *o, struct journal_s
         if (!js)
                 return -ENOMEM;
         if (strdup_or_null(o->identifier, &js->identifier) < 0 || strdup_or_null(o->namespace, &js->namespace) < 0 ||
-            strdup_or_null(o->directory, &js->directory) < 0) {
+            strdup_or_null(o->directory, &js->directory) < 0 || strv_copy(o->hosts, &js->hosts) < 0) {
                 journal_source_close(js);
                 return -ENOMEM;
         }
+        js->want_hostname = o->want_hostname;
         r = open_journal(js, &js->journal);
         if (r < 0) {
                 journal_source_close(js);
@@ -111,6 +146,9 @@ struct journal_source *journal_source_close(struct journal_source *js) {
         free(js->identifier);
         free(js->namespace);
         free(js->directory);
+        for (char **h = js->hosts; h && *h; h++)
+                free(*h);
+        free(js->hosts);
         free(js);
         return NULL;
 }
@@ -176,7 +214,35 @@ int journal_source_seek(struct journal_source *js, const char *cursor) {
         return 0;
 }
 
-int journal_source_next(struct journal_source *js, const char **ret_msg, size_t *ret_len, uint64_t *ret_realtime_usec) {
+/* Whether field data "NAME=value" is the field name; sets *ret to the value. */
+static bool field_is(const void *data, size_t len, const char *name, size_t name_len, const char **ret_value,
+                     size_t *ret_len) {
+        if (len <= name_len || memcmp(data, name, name_len) != 0 || ((const char *) data)[name_len] != '=')
+                return false;
+        *ret_value = (const char *) data + name_len + 1;
+        *ret_len = len - name_len - 1;
+        return true;
+}
+
+/* MESSAGE and _HOSTNAME in one pass over the entry's fields: cheaper than
+ * two sd_journal_get_data() calls, each of which walks them. */
+static int read_fields(sd_journal *j, struct journal_entry *e) {
+        const void *data;
+        size_t len;
+        int r = 0;
+
+        sd_journal_restart_data(j);
+        while ((!e->message || !e->hostname) && (r = sd_journal_enumerate_available_data(j, &data, &len)) > 0) {
+                if (!e->message && field_is(data, len, "MESSAGE", 7, &e->message, &e->message_len))
+                        continue;
+                if (!e->hostname)
+                        (void) field_is(data, len, "_HOSTNAME", 9, &e->hostname, &e->hostname_len);
+        }
+        return r < 0 ? r : 0;
+}
+
+int journal_source_next(struct journal_source *js, struct journal_entry *ret) {
+        struct journal_entry e = { .message = NULL };
         const void *data;
         size_t len;
         int r;
@@ -190,21 +256,21 @@ int journal_source_next(struct journal_source *js, const char **ret_msg, size_t 
         }
         js->positioned = true;
 
-        if (sd_journal_get_realtime_usec(js->journal, ret_realtime_usec) < 0)
-                *ret_realtime_usec = 0;
-        r = sd_journal_get_data(js->journal, "MESSAGE", &data, &len);
+        if (sd_journal_get_realtime_usec(js->journal, &e.realtime_usec) < 0)
+                e.realtime_usec = 0;
+        if (js->want_hostname)
+                r = read_fields(js->journal, &e);
+        else {
+                r = sd_journal_get_data(js->journal, "MESSAGE", &data, &len);
+                if (r >= 0)
+                        (void) field_is(data, len, "MESSAGE", 7, &e.message, &e.message_len);
+        }
+        /* A MESSAGE that cannot be read (a compression this libsystemd
+         * lacks, corruption) leaves the entry unparsed, never read again;
+         * only running out of memory is an error. */
         if (r == -ENOMEM)
                 return r;
-        if (r < 0) {
-                /* No MESSAGE, or one that cannot be read (a compression this
-                 * libsystemd lacks, corruption): the entry counts as
-                 * unparsed, and is never read again. */
-                *ret_msg = NULL;
-                *ret_len = 0;
-                return 1;
-        }
-        *ret_msg = (const char *) data + strlen("MESSAGE=");
-        *ret_len = len - strlen("MESSAGE=");
+        *ret = e;
         return 1;
 }
 

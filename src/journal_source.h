@@ -2,6 +2,7 @@
 /* The entries of one SYSLOG_IDENTIFIER, read in order through sd-journal. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,6 +12,17 @@ struct journal_source_options {
         const char *identifier; /* SYSLOG_IDENTIFIER to match */
         const char *namespace;  /* NULL: none */
         const char *directory;  /* NULL: the local journal */
+        char *const *hosts;     /* NULL-terminated _HOSTNAMEs to match, or NULL: all */
+        bool want_hostname;     /* read _HOSTNAME of every entry */
+};
+
+/* One entry, as read. The bytes stay valid until the next call on the source. */
+struct journal_entry {
+        const char *message; /* NULL: the entry has none, or it cannot be read */
+        size_t message_len;
+        const char *hostname; /* NULL: not wanted, or the entry has none */
+        size_t hostname_len;
+        uint64_t realtime_usec; /* 0: unknown */
 };
 
 /* Opens the journal and positions it before the first entry. Returns 0 or
@@ -26,12 +38,10 @@ struct journal_source *journal_source_close(struct journal_source *js);
  * the head. Returns 0 or -errno. */
 int journal_source_seek(struct journal_source *js, const char *cursor);
 
-/* Advances to the next entry. Returns 1 and its MESSAGE in *ret_msg and *ret_len
- * (*ret_msg is NULL if the entry has none, or it cannot be read; the bytes stay
- * valid until the next call on js) and its wall-clock time in
- * *ret_realtime_usec (0 if unknown), 0 at the end, or -errno: the position is
- * then unknown, and journal_source_cursor() must not be trusted. */
-int journal_source_next(struct journal_source *js, const char **ret_msg, size_t *ret_len, uint64_t *ret_realtime_usec);
+/* Advances to the next entry. Returns 1 and the entry in *ret, 0 at the end,
+ * or -errno: the position is then unknown, and journal_source_cursor() must
+ * not be trusted. */
+int journal_source_next(struct journal_source *js, struct journal_entry *ret);
 
 /* For poll(): the fd to wait on, its events, and the longest wait in
  * milliseconds before journal_source_process() is due anyway (-1: forever).

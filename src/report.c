@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "atomic_file.h"
 #include "macro.h"
@@ -97,6 +99,89 @@ static int init_windows(struct report_data *d, const struct stats *s, time_t now
         return 0;
 }
 
+struct host_of_row {
+        size_t row;
+        const char *host;
+        size_t host_len;
+};
+
+static int compare_host_of_row(const void *x, const void *y) {
+        const struct host_of_row *a = x, *b = y;
+        size_t n = a->host_len < b->host_len ? a->host_len : b->host_len;
+        int c;
+
+        if (a->row != b->row)
+                return a->row < b->row ? -1 : 1;
+        c = memcmp(a->host, b->host, n);
+        return c != 0 ? c : (a->host_len > b->host_len) - (a->host_len < b->host_len);
+}
+
+/* For each of n rows, the hosts it occurred on, joined: "a, b". */
+static int host_lists(const struct counter_table *per_host, const struct counter_table *index, size_t n, char ***ret) {
+        struct host_of_row *pairs = calloc(counter_table_size(per_host) + 1, sizeof(*pairs));
+        char **lists = calloc(n + 1, sizeof(*lists));
+        const struct counter_row *r;
+        size_t n_pairs = 0, it = 0;
+
+        if (!pairs || !lists) {
+                free(pairs);
+                free(lists);
+                return -ENOMEM;
+        }
+        while ((r = counter_table_next(per_host, &it))) {
+                const char *host, *key;
+                size_t host_len, key_len;
+                stats_key_host(r->key, r->key_len, &host, &host_len, &key, &key_len);
+                const struct counter_row *pos = counter_table_get(index, key, key_len);
+                if (pos)
+                        pairs[n_pairs++] = (struct host_of_row){ (size_t) pos->count[0], host, host_len };
+        }
+        qsort(pairs, n_pairs, sizeof(*pairs), compare_host_of_row);
+
+        int q = 0;
+        for (size_t i = 0; i < n_pairs && q >= 0; i++) {
+                char *old = lists[pairs[i].row], *joined;
+                if (asprintf(&joined, "%s%s%.*s", old ? old : "", old ? ", " : "", (int) pairs[i].host_len,
+                             pairs[i].host) < 0)
+                        q = -ENOMEM;
+                else {
+                        free(old);
+                        lists[pairs[i].row] = joined;
+                }
+        }
+        free(pairs);
+        *ret = lists; /* even on failure: report_data_done() frees it */
+        return q;
+}
+
+static void free_lists(char **lists, size_t n) {
+        for (size_t i = 0; lists && i < n; i++)
+                free(lists[i]);
+        free(lists);
+}
+
+static int init_hosts(struct report_data *d, const struct stats *s) {
+        struct counter_table *error_index, *user_index;
+        int r;
+
+        if (counter_table_size(s->hosts) == 0)
+                return 0;
+        r = counter_table_sorted(s->hosts, COUNTER_ORDER_KEY, &d->hosts);
+        if (r < 0)
+                return r;
+        d->n_hosts = counter_table_size(s->hosts);
+        error_index = index_rows(d->errors, d->n_errors);
+        user_index = index_rows(d->users, d->n_users);
+        r = error_index && user_index ? 0 : -ENOMEM;
+        if (r >= 0)
+                r = host_lists(s->host_errors, error_index, d->n_errors, &d->error_hosts);
+        if (r >= 0)
+                r = host_lists(s->host_users, user_index, d->n_users, &d->user_hosts);
+        counter_table_free(error_index);
+        counter_table_free(user_index);
+        return r;
+}
+
 int report_data_init(struct report_data *ret, const struct stats *s, const char *title, const char *source,
                      time_t updated) {
         struct report_data d = {
@@ -117,6 +202,8 @@ int report_data_init(struct report_data *ret, const struct stats *s, const char 
                 r = counter_table_sorted(s->users, COUNTER_ORDER_KEY, &d.users);
         if (r >= 0)
                 r = init_windows(&d, s, updated);
+        if (r >= 0)
+                r = init_hosts(&d, s);
         if (r < 0) {
                 report_data_done(&d);
                 return r;
@@ -133,6 +220,9 @@ void report_data_done(struct report_data *d) {
         free((void *) d->error_daily);
         free((void *) d->error_windows);
         free((void *) d->user_windows);
+        free(d->hosts);
+        free_lists(d->error_hosts, d->n_errors);
+        free_lists(d->user_hosts, d->n_users);
         *d = (struct report_data){ .title = NULL };
 }
 

@@ -42,6 +42,12 @@ struct report_data {
         const uint64_t *error_daily;               /* n_errors x n_days, row-major, or NULL */
         const struct report_window *error_windows; /* parallel to errors, or NULL */
         const struct report_window *user_windows;  /* parallel to users, or NULL */
+
+        /* Hosts (_HOSTNAME), when counted: n_hosts == 0 otherwise. */
+        const struct counter_row **hosts; /* host -> [STATS_INFO], [STATS_ERROR], by name */
+        size_t n_hosts;
+        char **error_hosts; /* parallel to errors: "a, b", by name */
+        char **user_hosts;  /* parallel to users */
 };
 
 /* Sorts the rows of s into *ret (other fields copied), and sums their time

@@ -7,6 +7,7 @@
  *     since 2:   u64 other users' INFO  u64 other users' ERROR  u64 other errors
  *                table day_totals (2)  table error_days (1)  table user_days (2)
  *                table error_hours (1)  table user_hours (2)
+ *                table hosts (2)  table host_errors (1)  table host_users (2)
  *   u32 CRC-32 of all the bytes before it
  *
  * where str is u32 length + bytes and a table is u64 n_rows, then n_rows
@@ -125,6 +126,12 @@ static int serialize(struct buffer *b, const char *cursor, const char *source, c
                 r = put_table(b, s->error_hours, 1);
         if (r >= 0)
                 r = put_table(b, s->user_hours, 2);
+        if (r >= 0)
+                r = put_table(b, s->hosts, 2);
+        if (r >= 0)
+                r = put_table(b, s->host_errors, 1);
+        if (r >= 0)
+                r = put_table(b, s->host_users, 2);
         if (r < 0)
                 return r;
         if (b->oom)
@@ -217,7 +224,7 @@ static int take_table(struct reader *c, struct counter_table *t, unsigned n_coun
         return 0;
 }
 
-/* The tables that version 2 added. */
+/* What version 2 added: overflow counts, windows, hosts. */
 static int take_windows(struct reader *c, struct stats *s) {
         int r;
 
@@ -233,6 +240,12 @@ static int take_windows(struct reader *c, struct stats *s) {
                 r = take_table(c, s->error_hours, 1);
         if (r >= 0)
                 r = take_table(c, s->user_hours, 2);
+        if (r >= 0)
+                r = take_table(c, s->hosts, 2);
+        if (r >= 0)
+                r = take_table(c, s->host_errors, 1);
+        if (r >= 0)
+                r = take_table(c, s->host_users, 2);
         return r;
 }
 

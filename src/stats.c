@@ -26,8 +26,11 @@ struct stats *stats_new(void) {
         s->user_days = counter_table_new();
         s->error_hours = counter_table_new();
         s->user_hours = counter_table_new();
+        s->hosts = counter_table_new();
+        s->host_errors = counter_table_new();
+        s->host_users = counter_table_new();
         if (!s->errors || !s->users || !s->day_totals || !s->error_days || !s->user_days || !s->error_hours ||
-            !s->user_hours)
+            !s->user_hours || !s->hosts || !s->host_errors || !s->host_users)
                 return stats_free(s);
         s->first_day = INT32_MIN;
         s->first_hour = INT32_MIN;
@@ -44,8 +47,12 @@ struct stats *stats_free(struct stats *s) {
         counter_table_free(s->user_days);
         counter_table_free(s->error_hours);
         counter_table_free(s->user_hours);
+        counter_table_free(s->hosts);
+        counter_table_free(s->host_errors);
+        counter_table_free(s->host_users);
         free(s->scratch);
-        free(s->bucket_key);
+        free(s->compound_key);
+        free(s->host_prefix);
         free(s);
         return NULL;
 }
@@ -140,16 +147,20 @@ static int32_t event_day(struct stats *s, uint64_t usec) {
         return s->day;
 }
 
-static int add_bucketed(struct stats *s, struct counter_table *t, int32_t bucket, const char *key, size_t len,
-                        unsigned column) {
-        uint32_t b = (uint32_t) bucket;
-
-        if (reserve(&s->bucket_key, &s->bucket_key_size, STATS_BUCKET_BYTES + len) < 0)
+/* Counts prefix + key in t, the prefix being a bucket or a host. */
+static int add_prefixed(struct stats *s, struct counter_table *t, const char *prefix, size_t prefix_len,
+                        const char *key, size_t len, unsigned column) {
+        if (reserve(&s->compound_key, &s->compound_key_size, prefix_len + len) < 0)
                 return -ENOMEM;
+        memcpy(s->compound_key, prefix, prefix_len);
+        memcpy(s->compound_key + prefix_len, key, len);
+        return counter_table_add(t, s->compound_key, prefix_len + len, column, 1);
+}
+
+static void bucket_bytes(int32_t bucket, char ret[STATS_BUCKET_BYTES]) {
+        uint32_t b = (uint32_t) bucket;
         for (size_t i = 0; i < STATS_BUCKET_BYTES; i++)
-                s->bucket_key[i] = (char) (b >> (8 * i));
-        memcpy(s->bucket_key + STATS_BUCKET_BYTES, key, len);
-        return counter_table_add(t, s->bucket_key, STATS_BUCKET_BYTES + len, column, 1);
+                ret[i] = (char) (b >> (8 * i));
 }
 
 int32_t stats_key_bucket(const char *key) {
@@ -159,54 +170,86 @@ int32_t stats_key_bucket(const char *key) {
         return (int32_t) b;
 }
 
-/* Counts key in the all-time table (within the cap) and in the windows. */
+/* Where one event goes besides the all-time tables. */
+struct placement {
+        int32_t day, hour;       /* INT32_MIN: outside the windows */
+        const char *host_prefix; /* NULL: hosts not counted */
+        size_t host_prefix_len;
+};
+
+/* Counts key in the all-time table (within the cap), in the windows and per
+ * host. Returns 0, 1 if refused by the cap, or -ENOMEM. */
 static int count_key(struct stats *s, struct counter_table *all, struct counter_table *days,
-                     struct counter_table *hours, size_t cap, const char *key, size_t len, unsigned column, int32_t day,
-                     int32_t hour) {
+                     struct counter_table *hours, struct counter_table *per_host, size_t cap, const char *key,
+                     size_t len, unsigned column, const struct placement *p) {
+        char bucket[STATS_BUCKET_BYTES];
         int r = counter_table_add_capped(all, key, len, column, 1, cap);
+
         if (r != 0)
-                return r; /* 1: refused by the cap */
-        if (day != INT32_MIN) {
-                r = add_bucketed(s, days, day, key, len, column);
+                return r;
+        if (p->day != INT32_MIN) {
+                bucket_bytes(p->day, bucket);
+                r = add_prefixed(s, days, bucket, sizeof(bucket), key, len, column);
                 if (r < 0)
                         return r;
         }
-        if (hour != INT32_MIN) {
-                r = add_bucketed(s, hours, hour, key, len, column);
+        if (p->hour != INT32_MIN) {
+                bucket_bytes(p->hour, bucket);
+                r = add_prefixed(s, hours, bucket, sizeof(bucket), key, len, column);
                 if (r < 0)
                         return r;
         }
+        if (p->host_prefix)
+                return add_prefixed(s, per_host, p->host_prefix, p->host_prefix_len, key, len, column);
         return 0;
 }
 
-int stats_add_message(struct stats *s, const char *msg, size_t len, uint64_t realtime_usec) {
-        int32_t day = INT32_MIN, hour = INT32_MIN;
+int stats_add(struct stats *s, const struct stats_entry *e) {
+        struct placement p = { .day = INT32_MIN, .hour = INT32_MIN };
         unsigned column;
         struct event ev;
         const char *key;
         size_t key_len;
         int r;
 
-        if (event_parse(msg, len, &ev) < 0) {
+        if (event_parse(e->message, e->message_len, &ev) < 0) {
                 s->unparsed++;
                 return 0;
         }
         column = ev.level == EVENT_INFO ? STATS_INFO : STATS_ERROR;
 
-        if (realtime_usec > 0 && s->limits.days > 0) {
-                day = event_day(s, realtime_usec);
-                if (day < s->first_day)
-                        day = INT32_MIN;
-                int64_t h = (int64_t) (realtime_usec / (uint64_t) USEC_PER_HOUR);
-                hour = h >= s->first_hour && h <= INT32_MAX ? (int32_t) h : INT32_MIN;
+        if (e->realtime_usec > 0 && s->limits.days > 0) {
+                p.day = event_day(s, e->realtime_usec);
+                if (p.day < s->first_day)
+                        p.day = INT32_MIN;
+                int64_t h = (int64_t) (e->realtime_usec / (uint64_t) USEC_PER_HOUR);
+                p.hour = h >= s->first_hour && h <= INT32_MAX ? (int32_t) h : INT32_MIN;
+        }
+
+        if (e->host) {
+                /* Repaired like every key; an over-long name is cut, it
+                 * cannot be a real host name anyway. */
+                key = key_of(s, e->host, e->host_len > 255 ? 255 : e->host_len, false, &key_len);
+                if (!key)
+                        return -ENOMEM;
+                r = counter_table_add(s->hosts, key, key_len, column, 1);
+                if (r < 0)
+                        return r;
+                /* Its own buffer: the scratch one is reused for the keys. */
+                if (reserve(&s->host_prefix, &s->host_prefix_size, STATS_HOST_LEN_BYTES + key_len) < 0)
+                        return -ENOMEM;
+                s->host_prefix[0] = (char) (key_len & 0xff);
+                s->host_prefix[1] = (char) (key_len >> 8);
+                memcpy(s->host_prefix + STATS_HOST_LEN_BYTES, key, key_len);
+                p.host_prefix = s->host_prefix;
+                p.host_prefix_len = STATS_HOST_LEN_BYTES + key_len;
         }
 
         if (ev.level == EVENT_ERROR) {
                 key = key_of(s, ev.text, ev.text_len, true, &key_len);
-                if (!key)
-                        return -ENOMEM;
-                r = count_key(s, s->errors, s->error_days, s->error_hours, s->limits.max_errors, key, key_len, 0, day,
-                              hour);
+                r = key ? count_key(s, s->errors, s->error_days, s->error_hours, s->host_errors, s->limits.max_errors,
+                                    key, key_len, 0, &p)
+                        : -ENOMEM;
                 if (r < 0)
                         return r;
                 if (r > 0)
@@ -214,19 +257,17 @@ int stats_add_message(struct stats *s, const char *msg, size_t len, uint64_t rea
         }
 
         key = key_of(s, ev.user, ev.user_len, false, &key_len);
-        if (!key)
-                return -ENOMEM;
-        r = count_key(s, s->users, s->user_days, s->user_hours, s->limits.max_users, key, key_len, column, day, hour);
+        r = key ? count_key(s, s->users, s->user_days, s->user_hours, s->host_users, s->limits.max_users, key, key_len,
+                            column, &p)
+                : -ENOMEM;
         if (r < 0)
                 return r;
         if (r > 0)
                 s->other_users[column]++;
 
-        if (day != INT32_MIN) {
-                uint32_t b = (uint32_t) day;
+        if (p.day != INT32_MIN) {
                 char day_key[STATS_BUCKET_BYTES];
-                for (size_t i = 0; i < STATS_BUCKET_BYTES; i++)
-                        day_key[i] = (char) (b >> (8 * i));
+                bucket_bytes(p.day, day_key);
                 r = counter_table_add(s->day_totals, day_key, sizeof(day_key), column, 1);
                 if (r < 0)
                         return r;
@@ -237,6 +278,23 @@ int stats_add_message(struct stats *s, const char *msg, size_t len, uint64_t rea
         else
                 s->error++;
         return 0;
+}
+
+int stats_add_message(struct stats *s, const char *msg, size_t len, uint64_t realtime_usec) {
+        return stats_add(s,
+                         &(struct stats_entry){ .message = msg, .message_len = len, .realtime_usec = realtime_usec });
+}
+
+void stats_key_host(const char *key, size_t key_len, const char **ret_host, size_t *ret_host_len, const char **ret_rest,
+                    size_t *ret_rest_len) {
+        size_t n = (size_t) (unsigned char) key[0] | (size_t) (unsigned char) key[1] << 8;
+
+        if (key_len < STATS_HOST_LEN_BYTES || n > key_len - STATS_HOST_LEN_BYTES)
+                n = key_len < STATS_HOST_LEN_BYTES ? 0 : key_len - STATS_HOST_LEN_BYTES; /* corrupt: all host */
+        *ret_host = key + STATS_HOST_LEN_BYTES;
+        *ret_host_len = n;
+        *ret_rest = key + STATS_HOST_LEN_BYTES + n;
+        *ret_rest_len = key_len - STATS_HOST_LEN_BYTES - n;
 }
 
 static bool bucket_before(const struct counter_row *row, void *userdata) {

@@ -21,6 +21,19 @@ struct stats_limits {
         unsigned days;            /* local days of per-day counts kept; 0: none */
 };
 
+/* One journal entry of the identifier, as stats_add() takes it. */
+struct stats_entry {
+        const char *message; /* NULL: the entry has none */
+        size_t message_len;
+        const char *host; /* _HOSTNAME, or NULL: hosts are not counted */
+        size_t host_len;
+        uint64_t realtime_usec; /* 0: unknown, all-time counts only */
+};
+
+/* Keys of the host tables: the host's length, 2 bytes little-endian, the
+ * host, then the key of the all-time table. */
+#define STATS_HOST_LEN_BYTES 2
+
 /* Keys of the window tables: a bucket number (local day, or UTC hour, since
  * the epoch), 4 bytes little-endian, then the key of the all-time table. */
 #define STATS_BUCKET_BYTES 4
@@ -43,6 +56,10 @@ struct stats {
         struct counter_table *error_hours; /* hour + message -> count[0] */
         struct counter_table *user_hours;  /* hour + username -> [STATS_INFO], [STATS_ERROR] */
 
+        struct counter_table *hosts;       /* host -> [STATS_INFO], [STATS_ERROR] */
+        struct counter_table *host_errors; /* host + message -> count[0] */
+        struct counter_table *host_users;  /* host + username -> [STATS_INFO], [STATS_ERROR] */
+
         struct stats_limits limits;
         int32_t first_day, first_hour; /* older events count all-time only */
 
@@ -51,8 +68,10 @@ struct stats {
         int32_t day;
         char *scratch; /* repair and truncation */
         size_t scratch_size;
-        char *bucket_key; /* bucket + key */
-        size_t bucket_key_size;
+        char *compound_key; /* bucket or host + key */
+        size_t compound_key_size;
+        char *host_prefix; /* host length + host */
+        size_t host_prefix_size;
 };
 
 /* Returns NULL on OOM. Without limits: stats_set_limits() sets them. */
@@ -63,10 +82,12 @@ struct stats *stats_free(struct stats *s);
 
 void stats_set_limits(struct stats *s, const struct stats_limits *limits);
 
-/* Counts one journal MESSAGE (msg may be NULL: the entry had none), logged at
- * realtime_usec (0: unknown, all-time counts only). A message that does not
- * parse is counted as unparsed. Returns 0 or -ENOMEM; after -ENOMEM the event
- * may be half counted: discard s, never save it. */
+/* Counts one entry. A message that does not parse is counted as unparsed.
+ * Returns 0 or -ENOMEM; after -ENOMEM the event may be half counted: discard
+ * s, never save it. */
+int stats_add(struct stats *s, const struct stats_entry *e);
+
+/* stats_add() of a message alone, for tests and tools. */
 int stats_add_message(struct stats *s, const char *msg, size_t len, uint64_t realtime_usec);
 
 /* Drops the per-day and per-hour counts that fell out of the windows as of
@@ -79,3 +100,7 @@ int32_t stats_local_day(time_t t);
 
 /* The bucket number of a window table key. */
 int32_t stats_key_bucket(const char *key);
+
+/* Splits a host table key into the host and the rest. */
+void stats_key_host(const char *key, size_t key_len, const char **ret_host, size_t *ret_host_len, const char **ret_rest,
+                    size_t *ret_rest_len);

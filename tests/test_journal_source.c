@@ -73,14 +73,12 @@ static char *read_rest(struct journal_source *js, char **ret_last_cursor) {
         char *out = NULL;
         size_t out_len;
         FILE *f = open_memstream(&out, &out_len);
-        const char *msg;
-        size_t len;
-        uint64_t usec;
+        struct journal_entry e;
         int r;
 
-        while ((r = journal_source_next(js, &msg, &len, &usec)) > 0)
-                if (msg)
-                        fprintf(f, "%.*s|", (int) len, msg);
+        while ((r = journal_source_next(js, &e)) > 0)
+                if (e.message)
+                        fprintf(f, "%.*s|", (int) e.message_len, e.message);
                 else
                         fputs("(none)|", f);
         cr_assert_eq(r, 0);
@@ -114,13 +112,11 @@ Test(journal_source, no_cursor_before_the_first_entry) {
 Test(journal_source, seek_resumes_after_the_cursor_entry) {
         make_journal("a", ids, msgs, 6, 1000000);
         struct journal_source *js = open_source();
-        const char *msg;
-        size_t len;
-        uint64_t usec;
+        struct journal_entry e;
         char *cursor, *rest;
 
-        cr_assert_eq(journal_source_next(js, &msg, &len, &usec), 1);
-        cr_assert_eq(journal_source_next(js, &msg, &len, &usec), 1);
+        cr_assert_eq(journal_source_next(js, &e), 1);
+        cr_assert_eq(journal_source_next(js, &e), 1);
         cr_assert_eq(journal_source_cursor(js, &cursor), 0);
         journal_source_close(js);
 
@@ -165,11 +161,9 @@ Test(journal_source, vacuumed_cursor_resumes_at_next_entry) {
 
         /* Stop after a2, the last entry of a; then a is vacuumed. */
         js = open_source();
-        const char *msg;
-        size_t len;
-        uint64_t usec;
-        cr_assert_eq(journal_source_next(js, &msg, &len, &usec), 1);
-        cr_assert_eq(journal_source_next(js, &msg, &len, &usec), 1);
+        struct journal_entry e;
+        cr_assert_eq(journal_source_next(js, &e), 1);
+        cr_assert_eq(journal_source_next(js, &e), 1);
         cr_assert_eq(journal_source_cursor(js, &cursor), 0);
         journal_source_close(js);
 

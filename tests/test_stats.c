@@ -122,3 +122,35 @@ Test(stats, local_day_follows_the_time_zone) {
         setenv("TZ", "UTC", 1);
         tzset();
 }
+
+Test(stats, counts_per_host) {
+        struct stats *s = stats_new();
+        const char *host, *rest;
+        size_t host_len, rest_len, it = 0;
+        const struct counter_row *r;
+
+        cr_assert_eq(stats_add(s, &(struct stats_entry){ .message = "ERROR Boom (ann)",
+                                                         .message_len = 16,
+                                                         .host = "web1",
+                                                         .host_len = 4 }),
+                     0);
+        cr_assert_eq(stats_add(s, &(struct stats_entry){ .message = "INFO Hi (ann)",
+                                                         .message_len = 13,
+                                                         .host = "web\xff",
+                                                         .host_len = 4 }),
+                     0);
+        cr_assert_eq(
+                stats_add(s,
+                          &(struct stats_entry){ .message = "junk", .message_len = 4, .host = "web1", .host_len = 4 }),
+                0);
+        cr_expect_eq(counter_table_size(s->hosts), 2);
+        cr_expect_eq(counter_table_get(s->hosts, "web1", 4)->count[STATS_ERROR], 1);
+        cr_expect_not_null(counter_table_get(s->hosts, "web\xef\xbf\xbd", 6), "host names are repaired too");
+        cr_expect_eq(counter_table_size(s->host_users), 2);
+        cr_assert_eq(counter_table_size(s->host_errors), 1);
+        r = counter_table_next(s->host_errors, &it);
+        stats_key_host(r->key, r->key_len, &host, &host_len, &rest, &rest_len);
+        cr_expect(host_len == 4 && memcmp(host, "web1", 4) == 0);
+        cr_expect(rest_len == 4 && memcmp(rest, "Boom", 4) == 0);
+        stats_free(s);
+}
