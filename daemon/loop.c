@@ -36,6 +36,7 @@ struct daemon {
         bool timer_armed;
         bool dirty;             /* entries counted that the pages do not show yet */
         bool more_pending;      /* the last batch was full */
+        bool warned_caps;       /* the "(other)" warning was logged */
         uint64_t watchdog_usec; /* 0: no watchdog */
         uint64_t watchdog_last_usec;
         time_t last_write;
@@ -96,6 +97,12 @@ static int write_out(struct daemon *d) {
         }
         d->dirty = false;
         d->last_write = now;
+        if (!d->warned_caps && collector_caps_reached(d->col)) {
+                log_warning("More distinct users than max_users (%zu) or messages than max_errors (%zu): the rest "
+                            "are counted in an (other) row.",
+                            d->config.max_users, d->config.max_errors);
+                d->warned_caps = true;
+        }
         notify_status(d, NULL);
         return 0;
 }

@@ -57,6 +57,10 @@ int run_once(const struct config *c) {
                 log_error("Writing the %s failed: %s", what, strerror(-r));
                 goto fail;
         }
+        if (collector_caps_reached(col))
+                log_warning("More distinct users than max_users (%zu) or messages than max_errors (%zu): the rest "
+                            "are counted in an (other) row.",
+                            c->max_users, c->max_errors);
         collector_free(col);
         return 0;
 fail:

@@ -23,6 +23,7 @@ struct collector {
         char *output_directory;
         char *state_directory;
         char *title;
+        char *prometheus_path;    /* NULL: none */
         char *source_description; /* for the pages */
         char *source_key;         /* for the snapshot: source and identifier */
         char *previous_source;
@@ -63,6 +64,7 @@ struct collector *collector_free(struct collector *col) {
         free(col->output_directory);
         free(col->state_directory);
         free(col->title);
+        free(col->prometheus_path);
         free(col->source_description);
         free(col->source_key);
         free(col->previous_source);
@@ -137,6 +139,10 @@ int collector_open(const struct config *c, struct collector **ret, char **ret_er
         col->output_directory = strdup(c->output_directory);
         col->state_directory = strdup(c->state_directory);
         col->title = strdup(c->title);
+        if (c->prometheus_path && !(col->prometheus_path = strdup(c->prometheus_path))) {
+                r = -ENOMEM;
+                goto fail;
+        }
         col->source_description = config_source_description(c);
         col->stats = stats_new();
         if (!col->output_directory || !col->state_directory || !col->title || !col->source_description || !col->stats ||
@@ -285,6 +291,10 @@ int collector_flush(struct collector *col, time_t now, const char **ret_what) {
                 r = report_data_init(&d, col->stats, col->title, col->source_description, now);
         if (r >= 0) {
                 r = report_write(col->output_directory, &d);
+                if (r >= 0 && col->prometheus_path) {
+                        *ret_what = "Prometheus file";
+                        r = report_write_prometheus(col->prometheus_path, &d);
+                }
                 report_data_done(&d);
         }
 
@@ -306,6 +316,11 @@ int collector_process(struct collector *col) {
         /* The cursor is that of the last entry counted: every pump ends by
          * taking it. */
         return journal_source_process(col->source, col->cursor);
+}
+
+bool collector_caps_reached(const struct collector *col) {
+        const struct stats *s = col->stats;
+        return s->other_errors > 0 || s->other_users[STATS_INFO] > 0 || s->other_users[STATS_ERROR] > 0;
 }
 
 const struct stats *collector_stats(const struct collector *col) {

@@ -43,6 +43,9 @@ int collector_wait_params(struct collector *col, int *ret_fd, short *ret_events,
  * reads what arrived. Returns 0 or -errno. */
 int collector_process(struct collector *col);
 
+/* True once users or messages beyond the caps are counted as "(other)". */
+bool collector_caps_reached(const struct collector *col);
+
 /* The aggregates, for status lines. */
 const struct stats *collector_stats(const struct collector *col);
 

@@ -10,8 +10,15 @@
 #include <string.h>
 #include <sys/random.h>
 
+/* The hash sits beside the pointer, so that a probe past another key costs
+ * no cache miss on its row. */
+struct slot {
+        uint64_t hash;
+        struct counter_row *row; /* NULL: empty */
+};
+
 struct counter_table {
-        struct counter_row **slots;
+        struct slot *slots;
         size_t n_slots; /* a power of two */
         size_t n_rows;
         uint64_t k0, k1;
@@ -54,6 +61,12 @@ static uint64_t siphash13(uint64_t k0, uint64_t k1, const char *data, size_t len
         return v0 ^ v1 ^ v2 ^ v3;
 }
 
+uint64_t counter_table_digest(const char *key, size_t key_len) {
+        /* A fixed key: collisions could be crafted, but they would only
+         * merge the day or host counts of two messages, never their totals. */
+        return siphash13(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL, key, key_len);
+}
+
 struct counter_table *counter_table_new(void) {
         struct counter_table *t = calloc(1, sizeof(*t));
         uint64_t key[2];
@@ -77,7 +90,7 @@ struct counter_table *counter_table_free(struct counter_table *t) {
                 return NULL;
         if (t->slots)
                 for (size_t i = 0; i < t->n_slots; i++)
-                        free(t->slots[i]);
+                        free(t->slots[i].row);
         free(t->slots);
         free(t);
         return NULL;
@@ -87,26 +100,31 @@ static size_t find_slot(const struct counter_table *t, uint64_t hash, const char
         size_t mask = t->n_slots - 1, i = (size_t) hash & mask;
 
         for (;; i = (i + 1) & mask) {
-                const struct counter_row *r = t->slots[i];
-                if (!r || (r->hash == hash && r->key_len == key_len && memcmp(r->key, key, key_len) == 0))
+                const struct slot *sl = &t->slots[i];
+                if (!sl->row || (sl->hash == hash && sl->row->key_len == key_len &&
+                                 memcmp(sl->row->key, key, key_len) == 0))
                         return i;
         }
 }
 
+/* Places every row of old[0..n_old) into fresh slots of size n. */
+static void rehash(struct slot *slots, size_t n, const struct slot *old, size_t n_old) {
+        for (size_t i = 0; i < n_old; i++) {
+                if (!old[i].row)
+                        continue;
+                size_t j = (size_t) old[i].hash & (n - 1);
+                while (slots[j].row)
+                        j = (j + 1) & (n - 1);
+                slots[j] = old[i];
+        }
+}
+
 static int grow(struct counter_table *t, size_t n) {
-        struct counter_row **slots = calloc(n, sizeof(*slots));
+        struct slot *slots = calloc(n, sizeof(*slots));
 
         if (!slots)
                 return -ENOMEM;
-        for (size_t i = 0; i < t->n_slots; i++) {
-                struct counter_row *r = t->slots[i];
-                if (!r)
-                        continue;
-                size_t j = (size_t) r->hash & (n - 1);
-                while (slots[j])
-                        j = (j + 1) & (n - 1);
-                slots[j] = r;
-        }
+        rehash(slots, n, t->slots, t->n_slots);
         free(t->slots);
         t->slots = slots;
         t->n_slots = n;
@@ -120,8 +138,8 @@ int counter_table_add_capped(struct counter_table *t, const char *key, size_t ke
         struct counter_row *r;
 
         assert(column < 2);
-        if (t->slots[i]) {
-                t->slots[i]->count[column] += n;
+        if (t->slots[i].row) {
+                t->slots[i].row->count[column] += n;
                 return 0;
         }
         if (max_rows > 0 && t->n_rows >= max_rows)
@@ -137,10 +155,10 @@ int counter_table_add_capped(struct counter_table *t, const char *key, size_t ke
         r = malloc(sizeof(*r) + key_len);
         if (!r)
                 return -ENOMEM;
-        *r = (struct counter_row){ .hash = hash, .key_len = key_len };
+        *r = (struct counter_row){ .key_len = key_len };
         memcpy(r->key, key, key_len);
         r->count[column] = n;
-        t->slots[i] = r;
+        t->slots[i] = (struct slot){ .hash = hash, .row = r };
         t->n_rows++;
         return 0;
 }
@@ -153,45 +171,35 @@ int counter_table_remove_if(struct counter_table *t, bool (*drop)(const struct c
                             void *userdata) {
         size_t removed = 0;
 
-        /* Mark first, so that a failed rehash leaves every row in place. */
+        /* Count first, so that a failed allocation leaves every row in place. */
         for (size_t i = 0; i < t->n_slots; i++)
-                if (t->slots[i] && drop(t->slots[i], userdata))
+                if (t->slots[i].row && drop(t->slots[i].row, userdata))
                         removed++;
         if (removed == 0)
                 return 0;
 
-        struct counter_row **old = t->slots;
-        size_t n_old = t->n_slots, n = 64;
+        size_t n = 64;
         while ((t->n_rows - removed) * 2 > n)
                 n *= 2;
-        t->slots = calloc(n, sizeof(*t->slots));
-        if (!t->slots) {
-                t->slots = old;
+        struct slot *slots = calloc(n, sizeof(*slots));
+        if (!slots)
                 return -ENOMEM;
-        }
-        t->n_slots = n;
-        t->n_rows = 0;
-        for (size_t i = 0; i < n_old; i++) {
-                struct counter_row *r = old[i];
-                if (!r)
-                        continue;
-                if (drop(r, userdata)) {
-                        free(r);
-                        continue;
+        for (size_t i = 0; i < t->n_slots; i++)
+                if (t->slots[i].row && drop(t->slots[i].row, userdata)) {
+                        free(t->slots[i].row);
+                        t->slots[i].row = NULL;
                 }
-                size_t j = (size_t) r->hash & (n - 1);
-                while (t->slots[j])
-                        j = (j + 1) & (n - 1);
-                t->slots[j] = r;
-                t->n_rows++;
-        }
-        free(old);
+        rehash(slots, n, t->slots, t->n_slots);
+        free(t->slots);
+        t->slots = slots;
+        t->n_slots = n;
+        t->n_rows -= removed;
         return 0;
 }
 
 const struct counter_row *counter_table_get(const struct counter_table *t, const char *key, size_t key_len) {
         uint64_t hash = siphash13(t->k0, t->k1, key, key_len);
-        return t->slots[find_slot(t, hash, key, key_len)];
+        return t->slots[find_slot(t, hash, key, key_len)].row;
 }
 
 size_t counter_table_size(const struct counter_table *t) {
@@ -200,7 +208,7 @@ size_t counter_table_size(const struct counter_table *t) {
 
 const struct counter_row *counter_table_next(const struct counter_table *t, size_t *i) {
         while (*i < t->n_slots) {
-                const struct counter_row *r = t->slots[(*i)++];
+                const struct counter_row *r = t->slots[(*i)++].row;
                 if (r)
                         return r;
         }
@@ -238,8 +246,8 @@ int counter_table_sorted(const struct counter_table *t, enum counter_order order
                 if (!rows)
                         return -ENOMEM;
                 for (size_t i = 0; i < t->n_slots; i++)
-                        if (t->slots[i])
-                                rows[n++] = t->slots[i];
+                        if (t->slots[i].row)
+                                rows[n++] = t->slots[i].row;
                 qsort(rows, n, sizeof(*rows), order == COUNTER_ORDER_KEY ? compare_by_key : compare_by_first_count);
         }
         *ret = rows;

@@ -11,7 +11,6 @@ struct counter_table;
 /* A key and its counters. Owned by the table; valid until the table is freed. */
 struct counter_row {
         uint64_t count[2];
-        uint64_t hash;
         size_t key_len;
         char key[]; /* not NUL-terminated: keys may hold any byte */
 };
@@ -56,6 +55,10 @@ const struct counter_row *counter_table_next(const struct counter_table *t, size
 /* A freshly allocated array of every row in the given order; the caller frees
  * the array (not the rows). *ret is NULL for an empty table. Returns 0 or -ENOMEM. */
 int counter_table_sorted(const struct counter_table *t, enum counter_order order, const struct counter_row ***ret);
+
+/* A 64-bit hash of key that is the same in every process (the tables' own
+ * hashes are keyed at random): for keys that are persisted. */
+uint64_t counter_table_digest(const char *key, size_t key_len);
 
 /* Lexicographic byte order, shorter first on a common prefix. */
 int counter_row_compare_keys(const struct counter_row *a, const struct counter_row *b);

@@ -12,14 +12,26 @@
 #include "macro.h"
 #include "report_csv.h"
 #include "report_html.h"
+#include "report_json.h"
+#include "report_prometheus.h"
 
-/* Row positions by key, to add window counts to the row they belong to. */
-static struct counter_table *index_rows(const struct counter_row **rows, size_t n) {
+/* Row positions by key (or by the digest of the key, as the tables of
+ * messages per day, hour and host have it), to add counts to their row. */
+static struct counter_table *index_rows(const struct counter_row **rows, size_t n, bool digest) {
         struct counter_table *t = counter_table_new();
+        char sum[STATS_DIGEST_BYTES];
 
-        for (size_t i = 0; t && i < n; i++)
-                if (counter_table_add(t, rows[i]->key, rows[i]->key_len, 0, i) < 0)
+        for (size_t i = 0; t && i < n; i++) {
+                const char *key = rows[i]->key;
+                size_t len = rows[i]->key_len;
+                if (digest) {
+                        stats_digest(key, len, sum);
+                        key = sum;
+                        len = sizeof(sum);
+                }
+                if (counter_table_add(t, key, len, 0, i) < 0)
                         t = counter_table_free(t);
+        }
         return t;
 }
 
@@ -73,8 +85,8 @@ static int init_windows(struct report_data *d, const struct stats *s, time_t now
         d->error_daily = daily;
         d->error_windows = ew;
         d->user_windows = uw;
-        error_index = index_rows(d->errors, d->n_errors);
-        user_index = index_rows(d->users, d->n_users);
+        error_index = index_rows(d->errors, d->n_errors, true);
+        user_index = index_rows(d->users, d->n_users, false);
         if (!days || !totals || !daily || !ew || !uw || !error_index || !user_index) {
                 counter_table_free(error_index);
                 counter_table_free(user_index);
@@ -170,8 +182,8 @@ static int init_hosts(struct report_data *d, const struct stats *s) {
         if (r < 0)
                 return r;
         d->n_hosts = counter_table_size(s->hosts);
-        error_index = index_rows(d->errors, d->n_errors);
-        user_index = index_rows(d->users, d->n_users);
+        error_index = index_rows(d->errors, d->n_errors, true);
+        user_index = index_rows(d->users, d->n_users, false);
         r = error_index && user_index ? 0 : -ENOMEM;
         if (r >= 0)
                 r = host_lists(s->host_errors, error_index, d->n_errors, &d->error_hosts);
@@ -230,9 +242,14 @@ static const struct {
         const char *name;
         int (*write)(FILE *f, const struct report_data *d);
 } files[] = {
-        { "error_message.csv", report_csv_write_errors },   { "user_statistics.csv", report_csv_write_users },
-        { "error_message.html", report_html_write_errors }, { "user_statistics.html", report_html_write_users },
+        /* clang-format off */
+        { "error_message.csv", report_csv_write_errors },
+        { "user_statistics.csv", report_csv_write_users },
+        { "report.json", report_json_write },
+        { "error_message.html", report_html_write_errors },
+        { "user_statistics.html", report_html_write_users },
         { "index.html", report_html_write_index },
+        /* clang-format on */
 };
 
 int report_write(const char *dir, const struct report_data *d) {
@@ -251,6 +268,32 @@ int report_write(const char *dir, const struct report_data *d) {
                         return r;
         }
         return 0;
+}
+
+int report_write_prometheus(const char *path, const struct report_data *d) {
+        _cleanup_free_ char *dir = strdup(path);
+        const char *name;
+        struct atomic_file af;
+        char *slash;
+        int r;
+
+        if (!dir)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        if (!slash || !slash[1])
+                return -EINVAL;
+        *slash = '\0';
+        name = slash + 1;
+        /* The temporary ".NAME.XXXXXX" does not end in .prom: node_exporter
+         * never reads a half-written file. */
+        r = atomic_file_begin(&af, *dir ? dir : "/", name);
+        if (r < 0)
+                return r;
+        r = report_prometheus_write(af.f, d);
+        if (r >= 0)
+                r = atomic_file_commit(&af, 0644);
+        atomic_file_done(&af);
+        return r;
 }
 
 int report_remove_stale(const char *dir) {

@@ -57,11 +57,15 @@ int report_data_init(struct report_data *ret, const struct stats *s, const char 
                      time_t updated);
 void report_data_done(struct report_data *d);
 
+/* Writes the node_exporter textfile at path, replaced atomically. Returns 0
+ * or -errno. */
+int report_write_prometheus(const char *path, const struct report_data *d);
+
 /* Removes temporary report files left in dir by a killed writer. Returns 0
  * or -errno. */
 int report_remove_stale(const char *dir);
 
-/* Writes error_message.{html,csv}, user_statistics.{html,csv} and index.html
+/* Writes error_message.{html,csv}, user_statistics.{html,csv}, report.json and index.html
  * into dir, each replaced atomically; index.html last. Returns 0 or -errno
  * (the files written before the failure stay replaced, the others old). */
 int report_write(const char *dir, const struct report_data *d);

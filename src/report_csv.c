@@ -34,6 +34,9 @@ int report_csv_write_errors(FILE *f, const struct report_data *d) {
                 report_csv_write_field(f, d->errors[i]->key, d->errors[i]->key_len);
                 fprintf(f, ",%" PRIu64 "\r\n", d->errors[i]->count[0]);
         }
+        /* Last, after the ranking: it is not one message. */
+        if (d->other_errors.n_keys > 0)
+                fprintf(f, "(other),%" PRIu64 "\r\n", d->other_errors.count[0]);
         return ferror(f) ? -EIO : 0;
 }
 
@@ -44,5 +47,8 @@ int report_csv_write_users(FILE *f, const struct report_data *d) {
                 report_csv_write_field(f, u->key, u->key_len);
                 fprintf(f, ",%" PRIu64 ",%" PRIu64 "\r\n", u->count[STATS_INFO], u->count[STATS_ERROR]);
         }
+        if (d->other_users.n_keys > 0)
+                fprintf(f, "(other),%" PRIu64 ",%" PRIu64 "\r\n", d->other_users.count[STATS_INFO],
+                        d->other_users.count[STATS_ERROR]);
         return ferror(f) ? -EIO : 0;
 }

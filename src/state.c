@@ -198,7 +198,30 @@ static const char *take_str(struct reader *c, size_t *ret_len) {
         return s;
 }
 
-static int take_table(struct reader *c, struct counter_table *t, unsigned n_counts) {
+/* What a key of a table must look like, beyond being bytes. */
+enum key_shape {
+        KEY_ANY,
+        KEY_BUCKET,        /* bucket number only (day_totals) */
+        KEY_BUCKET_PREFIX, /* bucket number + key */
+        KEY_HOST_PREFIX,   /* host length + host + key */
+};
+
+static bool key_has_shape(const char *key, size_t len, enum key_shape shape) {
+        switch (shape) {
+        case KEY_BUCKET:
+                return len == STATS_BUCKET_BYTES;
+        case KEY_BUCKET_PREFIX:
+                return len >= STATS_BUCKET_BYTES;
+        case KEY_HOST_PREFIX:
+                return len >= STATS_HOST_LEN_BYTES &&
+                       ((size_t) (unsigned char) key[0] | (size_t) (unsigned char) key[1] << 8) <=
+                               len - STATS_HOST_LEN_BYTES;
+        default:
+                return true;
+        }
+}
+
+static int take_table(struct reader *c, struct counter_table *t, unsigned n_counts, enum key_shape shape) {
         uint64_t n = take_uint(c, 8);
         /* Each row takes at least 4 + 8 bytes: a huge count is corruption,
          * not a reason to loop for hours. */
@@ -216,6 +239,10 @@ static int take_table(struct reader *c, struct counter_table *t, unsigned n_coun
                         counts[k] = take_uint(c, 8);
                 if (c->short_read)
                         break;
+                if (!key_has_shape(key, len, shape)) {
+                        c->short_read = true; /* reported as malformed */
+                        break;
+                }
                 for (unsigned k = 0; k < n_counts && r >= 0; k++)
                         r = counter_table_add(t, key, len, k, counts[k]);
                 if (r < 0)
@@ -231,22 +258,40 @@ static int take_windows(struct reader *c, struct stats *s) {
         s->other_users[STATS_INFO] = take_uint(c, 8);
         s->other_users[STATS_ERROR] = take_uint(c, 8);
         s->other_errors = take_uint(c, 8);
-        r = take_table(c, s->day_totals, 2);
+        r = take_table(c, s->day_totals, 2, KEY_BUCKET);
         if (r >= 0)
-                r = take_table(c, s->error_days, 1);
+                r = take_table(c, s->error_days, 1, KEY_BUCKET_PREFIX);
         if (r >= 0)
-                r = take_table(c, s->user_days, 2);
+                r = take_table(c, s->user_days, 2, KEY_BUCKET_PREFIX);
         if (r >= 0)
-                r = take_table(c, s->error_hours, 1);
+                r = take_table(c, s->error_hours, 1, KEY_BUCKET_PREFIX);
         if (r >= 0)
-                r = take_table(c, s->user_hours, 2);
+                r = take_table(c, s->user_hours, 2, KEY_BUCKET_PREFIX);
         if (r >= 0)
-                r = take_table(c, s->hosts, 2);
+                r = take_table(c, s->hosts, 2, KEY_ANY);
         if (r >= 0)
-                r = take_table(c, s->host_errors, 1);
+                r = take_table(c, s->host_errors, 1, KEY_HOST_PREFIX);
         if (r >= 0)
-                r = take_table(c, s->host_users, 2);
+                r = take_table(c, s->host_users, 2, KEY_HOST_PREFIX);
         return r;
+}
+
+/* Every event is in exactly one user row (or the other users) and every
+ * ERROR in one message row (or the other messages): a snapshot whose rows
+ * do not add up was not written by us. */
+static bool totals_agree(const struct stats *s) {
+        uint64_t sums[3] = { s->other_users[STATS_INFO], s->other_users[STATS_ERROR], s->other_errors };
+        const struct counter_row *r;
+        size_t it = 0;
+
+        while ((r = counter_table_next(s->users, &it))) {
+                sums[0] += r->count[STATS_INFO];
+                sums[1] += r->count[STATS_ERROR];
+        }
+        it = 0;
+        while ((r = counter_table_next(s->errors, &it)))
+                sums[2] += r->count[0];
+        return sums[0] == s->info && sums[1] == s->error && sums[2] == s->error;
 }
 
 static char *strndup_or_null(const char *s, size_t n, bool *oom) {
@@ -334,9 +379,9 @@ int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_s
         s->info += take_uint(&c, 8);
         s->error += take_uint(&c, 8);
         s->unparsed += take_uint(&c, 8);
-        r = take_table(&c, s->users, 2);
+        r = take_table(&c, s->users, 2, KEY_ANY);
         if (r >= 0)
-                r = take_table(&c, s->errors, 1);
+                r = take_table(&c, s->errors, 1, KEY_ANY);
         if (r >= 0 && version >= 2)
                 r = take_windows(&c, s);
         if (r < 0)
@@ -344,6 +389,10 @@ int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_s
         if (c.short_read || c.left != 0) {
                 /* The checksum matched, so this was written wrong, not damaged. */
                 *ret_reason = "malformed contents";
+                return -EBADMSG;
+        }
+        if (!totals_agree(s)) {
+                *ret_reason = "counts do not add up to the totals";
                 return -EBADMSG;
         }
 

@@ -163,6 +163,12 @@ static void bucket_bytes(int32_t bucket, char ret[STATS_BUCKET_BYTES]) {
                 ret[i] = (char) (b >> (8 * i));
 }
 
+void stats_digest(const char *message, size_t len, char ret[STATS_DIGEST_BYTES]) {
+        uint64_t h = counter_table_digest(message, len);
+        for (size_t i = 0; i < STATS_DIGEST_BYTES; i++)
+                ret[i] = (char) (h >> (8 * i));
+}
+
 int32_t stats_key_bucket(const char *key) {
         uint32_t b = 0;
         for (size_t i = 0; i < STATS_BUCKET_BYTES; i++)
@@ -181,12 +187,17 @@ struct placement {
  * host. Returns 0, 1 if refused by the cap, or -ENOMEM. */
 static int count_key(struct stats *s, struct counter_table *all, struct counter_table *days,
                      struct counter_table *hours, struct counter_table *per_host, size_t cap, const char *key,
-                     size_t len, unsigned column, const struct placement *p) {
-        char bucket[STATS_BUCKET_BYTES];
+                     size_t len, unsigned column, const struct placement *p, bool digest) {
+        char bucket[STATS_BUCKET_BYTES], sum[STATS_DIGEST_BYTES];
         int r = counter_table_add_capped(all, key, len, column, 1, cap);
 
         if (r != 0)
                 return r;
+        if (digest) {
+                stats_digest(key, len, sum);
+                key = sum;
+                len = sizeof(sum);
+        }
         if (p->day != INT32_MIN) {
                 bucket_bytes(p->day, bucket);
                 r = add_prefixed(s, days, bucket, sizeof(bucket), key, len, column);
@@ -248,7 +259,7 @@ int stats_add(struct stats *s, const struct stats_entry *e) {
         if (ev.level == EVENT_ERROR) {
                 key = key_of(s, ev.text, ev.text_len, true, &key_len);
                 r = key ? count_key(s, s->errors, s->error_days, s->error_hours, s->host_errors, s->limits.max_errors,
-                                    key, key_len, 0, &p)
+                                    key, key_len, 0, &p, true)
                         : -ENOMEM;
                 if (r < 0)
                         return r;
@@ -258,7 +269,7 @@ int stats_add(struct stats *s, const struct stats_entry *e) {
 
         key = key_of(s, ev.user, ev.user_len, false, &key_len);
         r = key ? count_key(s, s->users, s->user_days, s->user_hours, s->host_users, s->limits.max_users, key, key_len,
-                            column, &p)
+                            column, &p, false)
                 : -ENOMEM;
         if (r < 0)
                 return r;
@@ -285,12 +296,19 @@ int stats_add_message(struct stats *s, const char *msg, size_t len, uint64_t rea
                          &(struct stats_entry){ .message = msg, .message_len = len, .realtime_usec = realtime_usec });
 }
 
-void stats_key_host(const char *key, size_t key_len, const char **ret_host, size_t *ret_host_len, const char **ret_rest,
-                    size_t *ret_rest_len) {
-        size_t n = (size_t) (unsigned char) key[0] | (size_t) (unsigned char) key[1] << 8;
+void stats_key_host(const char *key, size_t key_len, const char **ret_host, size_t *ret_host_len,
+                    const char **ret_rest, size_t *ret_rest_len) {
+        size_t n;
 
-        if (key_len < STATS_HOST_LEN_BYTES || n > key_len - STATS_HOST_LEN_BYTES)
-                n = key_len < STATS_HOST_LEN_BYTES ? 0 : key_len - STATS_HOST_LEN_BYTES; /* corrupt: all host */
+        /* The state loader checks the shape; this only never reads outside. */
+        if (key_len < STATS_HOST_LEN_BYTES) {
+                *ret_host = *ret_rest = key;
+                *ret_host_len = *ret_rest_len = 0;
+                return;
+        }
+        n = (size_t) (unsigned char) key[0] | (size_t) (unsigned char) key[1] << 8;
+        if (n > key_len - STATS_HOST_LEN_BYTES)
+                n = key_len - STATS_HOST_LEN_BYTES;
         *ret_host = key + STATS_HOST_LEN_BYTES;
         *ret_host_len = n;
         *ret_rest = key + STATS_HOST_LEN_BYTES + n;

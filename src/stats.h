@@ -30,6 +30,10 @@ struct stats_entry {
         uint64_t realtime_usec; /* 0: unknown, all-time counts only */
 };
 
+/* Messages can be 64 KiB long: the tables of days, hours and hosts key them
+ * by an 8-byte digest (stats_digest()), not by the text. */
+#define STATS_DIGEST_BYTES 8
+
 /* Keys of the host tables: the host's length, 2 bytes little-endian, the
  * host, then the key of the all-time table. */
 #define STATS_HOST_LEN_BYTES 2
@@ -51,13 +55,13 @@ struct stats {
         uint64_t other_errors;
 
         struct counter_table *day_totals;  /* day -> [STATS_INFO], [STATS_ERROR] */
-        struct counter_table *error_days;  /* day + message -> count[0] */
+        struct counter_table *error_days;  /* day + message digest -> count[0] */
         struct counter_table *user_days;   /* day + username -> [STATS_INFO], [STATS_ERROR] */
-        struct counter_table *error_hours; /* hour + message -> count[0] */
+        struct counter_table *error_hours; /* hour + message digest -> count[0] */
         struct counter_table *user_hours;  /* hour + username -> [STATS_INFO], [STATS_ERROR] */
 
         struct counter_table *hosts;       /* host -> [STATS_INFO], [STATS_ERROR] */
-        struct counter_table *host_errors; /* host + message -> count[0] */
+        struct counter_table *host_errors; /* host + message digest -> count[0] */
         struct counter_table *host_users;  /* host + username -> [STATS_INFO], [STATS_ERROR] */
 
         struct stats_limits limits;
@@ -97,6 +101,9 @@ int stats_prune(struct stats *s, time_t now);
 
 /* The local day (days since 1970-01-01 in the TZ in force) of a time. */
 int32_t stats_local_day(time_t t);
+
+/* The key of a message in the tables of days, hours and hosts. */
+void stats_digest(const char *message, size_t len, char ret[STATS_DIGEST_BYTES]);
 
 /* The bucket number of a window table key. */
 int32_t stats_key_bucket(const char *key);

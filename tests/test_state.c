@@ -279,3 +279,49 @@ Test(state, round_trips_windows_and_other_rows) {
         stats_free(s);
         stats_free(loaded);
 }
+
+Test(state, crc32_is_zlibs) {
+        /* zlib.crc32(b"123456789") and of 1000 bytes i % 251, from Python. */
+        unsigned char buf[1000];
+        for (size_t i = 0; i < sizeof(buf); i++)
+                buf[i] = (unsigned char) (i % 251);
+        cr_expect_eq(crc32_update(0, "123456789", 9), 0xCBF43926U);
+        cr_expect_eq(crc32_update(0, buf, sizeof(buf)), 0x721746a6U);
+        /* In pieces, at every split, the same. */
+        for (size_t k = 0; k <= 17; k++)
+                cr_expect_eq(crc32_update(crc32_update(0, buf, k), buf + k, sizeof(buf) - k), 0x721746a6U);
+}
+
+static const char *save_and_load_reason(struct stats *s) {
+        struct stats *loaded = stats_new();
+        char *cursor = NULL, *source = NULL;
+        const char *reason = NULL;
+
+        cr_assert_eq(state_save(dir, "c", "src", s), 0);
+        cr_expect_eq(state_load(dir, loaded, &cursor, &source, &reason), -EBADMSG);
+        free(cursor);
+        free(source);
+        stats_free(loaded);
+        return reason;
+}
+
+Test(state, rejects_window_key_shorter_than_a_bucket) {
+        struct stats *s = stats_new();
+        cr_assert_eq(counter_table_add(s->error_days, "ab", 2, 0, 1), 0);
+        cr_expect_str_eq(save_and_load_reason(s), "malformed contents");
+        stats_free(s);
+}
+
+Test(state, rejects_host_key_shorter_than_its_length) {
+        struct stats *s = stats_new();
+        cr_assert_eq(counter_table_add(s->host_users, "\x09\x00web", 5, 0, 1), 0);
+        cr_expect_str_eq(save_and_load_reason(s), "malformed contents");
+        stats_free(s);
+}
+
+Test(state, rejects_rows_that_do_not_add_up) {
+        struct stats *s = sample();
+        s->error++; /* one ERROR in no row */
+        cr_expect_str_eq(save_and_load_reason(s), "counts do not add up to the totals");
+        stats_free(s);
+}
