@@ -101,8 +101,8 @@ static size_t find_slot(const struct counter_table *t, uint64_t hash, const char
 
         for (;; i = (i + 1) & mask) {
                 const struct slot *sl = &t->slots[i];
-                if (!sl->row || (sl->hash == hash && sl->row->key_len == key_len &&
-                                 memcmp(sl->row->key, key, key_len) == 0))
+                if (!sl->row ||
+                    (sl->hash == hash && sl->row->key_len == key_len && memcmp(sl->row->key, key, key_len) == 0))
                         return i;
         }
 }

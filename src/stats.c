@@ -296,8 +296,8 @@ int stats_add_message(struct stats *s, const char *msg, size_t len, uint64_t rea
                          &(struct stats_entry){ .message = msg, .message_len = len, .realtime_usec = realtime_usec });
 }
 
-void stats_key_host(const char *key, size_t key_len, const char **ret_host, size_t *ret_host_len,
-                    const char **ret_rest, size_t *ret_rest_len) {
+void stats_key_host(const char *key, size_t key_len, const char **ret_host, size_t *ret_host_len, const char **ret_rest,
+                    size_t *ret_rest_len) {
         size_t n;
 
         /* The state loader checks the shape; this only never reads outside. */
