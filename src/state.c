@@ -27,6 +27,7 @@
 #include "atomic_file.h"
 #include "crc32.h"
 #include "macro.h"
+#include "utf8.h"
 
 static const char magic[8] = { 'T', 'I', 'C', 'K', 'Y', 'R', 'D', '\n' };
 #define HEADER_SIZE (sizeof(magic) + 4 + 4 + 8)
@@ -200,7 +201,7 @@ static const char *take_str(struct reader *c, size_t *ret_len) {
 
 /* What a key of a table must look like, beyond being bytes. */
 enum key_shape {
-        KEY_ANY,
+        KEY_TEXT,          /* valid UTF-8, as every key the aggregation makes */
         KEY_BUCKET,        /* bucket number only (day_totals) */
         KEY_BUCKET_PREFIX, /* bucket number + key */
         KEY_HOST_PREFIX,   /* host length + host + key */
@@ -217,7 +218,7 @@ static bool key_has_shape(const char *key, size_t len, enum key_shape shape) {
                        ((size_t) (unsigned char) key[0] | (size_t) (unsigned char) key[1] << 8) <=
                                len - STATS_HOST_LEN_BYTES;
         default:
-                return true;
+                return utf8_is_valid(key, len);
         }
 }
 
@@ -268,7 +269,7 @@ static int take_windows(struct reader *c, struct stats *s) {
         if (r >= 0)
                 r = take_table(c, s->user_hours, 2, KEY_BUCKET_PREFIX);
         if (r >= 0)
-                r = take_table(c, s->hosts, 2, KEY_ANY);
+                r = take_table(c, s->hosts, 2, KEY_TEXT);
         if (r >= 0)
                 r = take_table(c, s->host_errors, 1, KEY_HOST_PREFIX);
         if (r >= 0)
@@ -296,7 +297,7 @@ static bool totals_agree(const struct stats *s) {
 
 static char *strndup_or_null(const char *s, size_t n, bool *oom) {
         char *d;
-        if (!s || n == 0)
+        if (!s || n == 0 || s[0] == '\0')
                 return NULL;
         d = strndup(s, n);
         if (!d)
@@ -379,9 +380,9 @@ int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_s
         s->info += take_uint(&c, 8);
         s->error += take_uint(&c, 8);
         s->unparsed += take_uint(&c, 8);
-        r = take_table(&c, s->users, 2, KEY_ANY);
+        r = take_table(&c, s->users, 2, KEY_TEXT);
         if (r >= 0)
-                r = take_table(&c, s->errors, 1, KEY_ANY);
+                r = take_table(&c, s->errors, 1, KEY_TEXT);
         if (r >= 0 && version >= 2)
                 r = take_windows(&c, s);
         if (r < 0)

@@ -229,7 +229,9 @@ int stats_add(struct stats *s, const struct stats_entry *e) {
         }
         column = ev.level == EVENT_INFO ? STATS_INFO : STATS_ERROR;
 
-        if (e->realtime_usec > 0 && s->limits.days > 0) {
+        /* journald stores no time past 2^55 µs; a forged file might, and the
+         * local-day arithmetic would overflow on it. */
+        if (e->realtime_usec > 0 && e->realtime_usec < (UINT64_C(1) << 55) && s->limits.days > 0) {
                 p.day = event_day(s, e->realtime_usec);
                 if (p.day < s->first_day)
                         p.day = INT32_MIN;

@@ -325,3 +325,11 @@ Test(state, rejects_rows_that_do_not_add_up) {
         cr_expect_str_eq(save_and_load_reason(s), "counts do not add up to the totals");
         stats_free(s);
 }
+
+Test(state, rejects_keys_that_are_not_utf8) {
+        struct stats *s = stats_new();
+        cr_assert_eq(counter_table_add(s->users, "\xff", 1, 0, 1), 0);
+        s->info = 1;
+        cr_expect_str_eq(save_and_load_reason(s), "malformed contents");
+        stats_free(s);
+}

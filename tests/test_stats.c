@@ -156,3 +156,26 @@ Test(stats, counts_per_host) {
         cr_expect(rest_len == sizeof(sum) && memcmp(rest, sum, sizeof(sum)) == 0, "messages are keyed by digest");
         stats_free(s);
 }
+
+Test(stats, realtime_beyond_journald_counts_all_time_only) {
+        struct stats *s = stats_new();
+
+        stats_set_limits(s, &(struct stats_limits){ .days = 7 });
+        cr_assert_eq(stats_add_message(s, "INFO a (b)", 10, UINT64_C(1) << 63), 0);
+        cr_assert_eq(stats_add_message(s, "INFO a (b)", 10, UINT64_MAX), 0);
+        cr_expect_eq(s->info, 2);
+        cr_expect_eq(counter_table_size(s->day_totals), 0);
+        stats_free(s);
+}
+
+Test(stats, key_host_of_a_short_key_reads_nothing) {
+        char *key = malloc(1);
+        const char *host, *rest;
+        size_t host_len = 9, rest_len = 9;
+
+        key[0] = '\x05';
+        stats_key_host(key, 1, &host, &host_len, &rest, &rest_len);
+        cr_expect_eq(host_len, 0);
+        cr_expect_eq(rest_len, 0);
+        free(key);
+}
