@@ -5,7 +5,10 @@ nginx on 127.0.0.1 serves the output of ``--once`` over a generated,
 hostile journal (with etc/nginx/ticky-reportd.conf, as an operator would
 include it); every report is checked over HTTP (status, Content-Type,
 body), headless Chromium renders the pages and the table rows of its DOM
-must equal the CSV rows, and screenshots are taken.
+must equal the CSV rows (the key and, in the columns' order, the raw counts
+of their data-value), the pages' one inline script must have run under
+the snippet's Content-Security-Policy (it adds the sort buttons), and
+screenshots are taken. tests/browser/ tests the pages' behaviour in depth.
 """
 
 import gzip
@@ -246,43 +249,64 @@ def chromium(args, timeout=60):
 
 
 class Dom(html.parser.HTMLParser):
-    """Tables, script elements and text of a document Chromium serialised."""
+    """Tables, script elements and text of a document Chromium serialised.
+
+    A row of ``sections`` is the list of its cells' text; ``values`` holds,
+    parallel to it, the data-value attributes of the row's cells (the raw
+    counts) and ``columns`` the headers that sort a column, by data-col.
+    """
 
     def __init__(self, data):
         super().__init__(convert_charrefs=True)
         self.sections = {"thead": [], "tbody": [], "tfoot": []}
+        self.values = {"thead": [], "tbody": [], "tfoot": []}
+        self.columns = {}
+        self.buttons = 0
         self.scripts = 0
         self.links = []
         self.title = ""
         self.texts = []
         self._section = None
         self._row = None
+        self._row_values = None
         self._cell = None
+        self._column = None
         self._in_title = False
         self.feed(data)
         self.close()
 
     def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
         if tag == "script":
             self.scripts += 1
+        elif tag == "button":
+            self.buttons += 1
         elif tag == "a":
-            self.links.append(dict(attrs).get("href"))
+            self.links.append(attrs.get("href"))
         elif tag in self.sections:
             self._section = tag
         elif tag == "tr":
             self._row = []
+            self._row_values = []
         elif tag in ("td", "th") and self._row is not None:
             self._cell = []
+            if "data-value" in attrs:
+                self._row_values.append(attrs["data-value"])
+            self._column = attrs.get("data-col")
         elif tag == "title":
             self._in_title = True
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None:
             self._row.append("".join(self._cell))
+            if self._column is not None:
+                self.columns[int(self._column)] = self._row[-1].strip()
             self._cell = None
+            self._column = None
         elif tag == "tr" and self._row is not None:
             if self._section:
                 self.sections[self._section].append(self._row)
+                self.values[self._section].append(self._row_values)
             self._row = None
         elif tag in self.sections:
             self._section = None
@@ -312,22 +336,34 @@ def digits(value):
 
 
 def check_rendered_table(server, page, csv_path, what):
-    """The tbody rows Chromium rendered equal the CSV rows, in order."""
+    """The tbody rows Chromium rendered equal the CSV rows, in order: the
+    first cell is the key, and the first data-value counts of the row, shown
+    with thousands separators, are the CSV's (later columns hold the time
+    windows, the share, a sparkline and the permalink)."""
     dom = Dom(chromium(["--dump-dom", server.base + page]).decode("utf-8"))
-    check(dom.scripts == 0, "%s: the rendered DOM has %d <script> element(s)"
-          % (page, dom.scripts))
+    check(dom.scripts == 1, "%s: the rendered DOM has %d <script> element(s), expected "
+          "the page's own one" % (page, dom.scripts))
+    if server.snippet:
+        check(dom.buttons > 0, "%s: no sort buttons: the inline script did not run under "
+              "the snippet's Content-Security-Policy (its script-src hash)" % page)
     check(TITLE in dom.title, "%s: the title %r is not %r" % (page, dom.title, TITLE))
     csv_rows = common.read_csv(csv_path)
-    expected = [[newlines(row[0])] + [digits(v) for v in row[1:]] for row in csv_rows[1:]]
-    shown = [[newlines(row[0])] + [digits(v) for v in row[1:]] for row in dom.sections["tbody"]]
+    width = len(csv_rows[0]) - 1
+    expected = [[newlines(row[0])] + row[1:] for row in csv_rows[1:]]
+    shown = [[newlines(row[0])] + values[:width]
+             for row, values in zip(dom.sections["tbody"], dom.values["tbody"])]
     check(len(shown) == len(expected), "%s: Chromium shows %d %s, the CSV has %d"
           % (page, len(shown), what, len(expected)))
     check(shown == expected, "%s: rendered rows differ from the CSV: %s"
           % (page, common.first_difference(shown, expected)))
-    header = [c.strip() for c in dom.sections["thead"][0]] if dom.sections["thead"] else None
-    check(header == csv_rows[0], "%s: the table header is %r, the CSV's %r"
+    texts = [[digits(c) for c in row[1:width + 1]] for row in dom.sections["tbody"]]
+    check(texts == [row[1:] for row in expected],
+          "%s: the counts as shown differ from the CSV: %s"
+          % (page, common.first_difference(texts, [row[1:] for row in expected])))
+    header = [dom.columns.get(i) for i in range(width + 1)]
+    check(header == csv_rows[0], "%s: the sortable column headers are %r, the CSV's %r"
           % (page, header, csv_rows[0]))
-    say("%s: Chromium renders the %d %s of the CSV, values and order equal"
+    say("%s: Chromium renders the %d %s of the CSV, values and order equal; the script ran"
         % (page, len(shown), what))
     return dom
 
@@ -339,13 +375,14 @@ def check_rendered(server, www, expectation):
     script = [row[0] for row in errors.sections["tbody"]
               if row[0].startswith('<script>alert("x")</script>')]
     check(script, "error_message.html: the <script> message is not shown as text")
-    say("the message %r is shown as text, and the DOM has no <script> element"
+    say("the message %r is shown as text, and the DOM has no <script> element but the page's own"
         % script[0][:40])
     check_rendered_table(server, "user_statistics.html",
                          os.path.join(www, "user_statistics.csv"), "users")
 
     index = Dom(chromium(["--dump-dom", server.base]).decode("utf-8"))
-    check(index.scripts == 0, "index.html: the rendered DOM has a <script> element")
+    check(index.scripts == 1, "index.html: the rendered DOM has %d <script> elements, "
+          "expected the page's own one" % index.scripts)
     for target in ("error_message.html", "user_statistics.html"):
         check(target in index.links, "index.html: no link to %s (links: %s)"
               % (target, index.links))
