@@ -182,7 +182,7 @@ const char report_html_script[] =
         "    const q = input.value.toLowerCase();\n"
         "    let shown = 0;\n"
         "    pending = 0;\n"
-        "    keys ||= rows.map(r => r.cells[0].textContent.toLowerCase());\n"
+        "    keys ||= rows.map(r => (r.cells[0].textContent + \"\\n\" + (r.dataset.hosts || \"\")).toLowerCase());\n"
         "    rows.forEach((r, i) => {\n"
         "      const hide = q !== \"\" && !keys[i].includes(q);\n"
         "      if (r.hidden !== hide)\n"
@@ -330,6 +330,10 @@ static void write_count_cell(FILE *f, uint64_t v) {
 
 /* part/whole in tenths of a percent, rounded; whole > 0. */
 static uint64_t permille(uint64_t part, uint64_t whole) {
+        /* Never above the whole: a forged snapshot may claim so, and the
+         * conversion of a too large double is undefined. */
+        if (part >= whole)
+                return 1000;
         return (uint64_t) ((double) part * 1000.0 / (double) whole + 0.5);
 }
 
@@ -424,6 +428,25 @@ static int error_ids_new(const struct report_data *d, struct error_id **ret) {
         }
         *ret = TAKE_PTR(ids);
         return 0;
+}
+
+/* The row's hosts, for the filter box: in an attribute, as a cell shows them. */
+static void write_hosts_attribute(FILE *f, char *const *lists, size_t i) {
+        if (!lists)
+                return;
+        fputs(" data-hosts=\"", f);
+        if (lists[i])
+                report_html_write_escaped(f, lists[i], strlen(lists[i]));
+        fputc('"', f);
+}
+
+static void write_hosts_cell(FILE *f, char *const *lists, size_t i) {
+        if (!lists)
+                return;
+        fputs("<td class=\"hosts\">", f);
+        if (lists[i])
+                report_html_write_escaped(f, lists[i], strlen(lists[i]));
+        fputs("</td>", f);
 }
 
 static void write_permalink_cell(FILE *f, const char *id) {
@@ -611,11 +634,15 @@ int report_html_write_errors(FILE *f, const struct report_data *d) {
                       f);
         if (daily)
                 fputs("<th scope=\"col\">Per day</th>", f);
+        if (d->error_hosts)
+                fprintf(f, "<th scope=\"col\" data-col=\"%d\">Hosts</th>", 3 + (windows ? 2 : 0) + (daily ? 1 : 0));
         fputs("<th scope=\"col\" class=\"pl\"><span class=\"vh\">Link</span></th></tr></thead>\n<tbody>\n", f);
         for (size_t i = 0; i < d->n_errors; i++) {
                 const struct counter_row *e = d->errors[i];
 
-                fprintf(f, "<tr id=\"%s\">", ids[i].s);
+                fprintf(f, "<tr id=\"%s\"", ids[i].s);
+                write_hosts_attribute(f, d->error_hosts, i);
+                fputc('>', f);
                 write_key_cell(f, e);
                 write_count_cell(f, e->count[0]);
                 write_share_cell(f, e->count[0], total, max, true);
@@ -627,6 +654,7 @@ int report_html_write_errors(FILE *f, const struct report_data *d) {
                 }
                 if (daily)
                         write_sparkline(f, d, i);
+                write_hosts_cell(f, d->error_hosts, i);
                 write_permalink_cell(f, ids[i].s);
                 fputs("</tr>\n", f);
         }
@@ -641,6 +669,8 @@ int report_html_write_errors(FILE *f, const struct report_data *d) {
                         fputs("<td></td><td></td>", f);
                 if (daily)
                         fputs("<td></td>", f);
+                if (d->error_hosts)
+                        fputs("<td></td>", f);
                 write_permalink_cell(f, "other");
                 fputs("</tr>\n", f);
         }
@@ -652,7 +682,8 @@ int report_html_write_errors(FILE *f, const struct report_data *d) {
                 write_count_cell(f, sum_7d);
         } else if (windows)
                 fputs("<td></td><td></td>", f);
-        fputs(daily ? "<td></td><td></td></tr>\n" : "<td></td></tr>\n", f);
+        fputs(daily ? "<td></td>" : "", f);
+        fputs(d->error_hosts ? "<td></td><td></td></tr>\n" : "<td></td></tr>\n", f);
         fputs("</tfoot>\n</table></div>\n", f);
         return write_tail(f);
 }
@@ -679,8 +710,12 @@ int report_html_write_users(FILE *f, const struct report_data *d) {
                 fputs("<tr><th scope=\"col\" rowspan=\"2\" data-col=\"0\" aria-sort=\"ascending\">Username</th>"
                       "<th scope=\"colgroup\" colspan=\"2\">All time</th>"
                       "<th scope=\"colgroup\" colspan=\"2\">Last 24 h</th>"
-                      "<th scope=\"colgroup\" colspan=\"2\">Last 7 days</th>"
-                      "<th scope=\"col\" rowspan=\"2\" class=\"pl\"><span class=\"vh\">Link</span></th></tr>\n<tr>"
+                      "<th scope=\"colgroup\" colspan=\"2\">Last 7 days</th>",
+                      f);
+        if (windows && d->user_hosts)
+                fputs("<th scope=\"col\" rowspan=\"2\" data-col=\"7\">Hosts</th>", f);
+        if (windows)
+                fputs("<th scope=\"col\" rowspan=\"2\" class=\"pl\"><span class=\"vh\">Link</span></th></tr>\n<tr>"
                       "<th scope=\"col\" class=\"n\" data-col=\"1\">INFO</th>"
                       "<th scope=\"col\" class=\"n\" data-col=\"2\">ERROR</th>"
                       "<th scope=\"col\" class=\"n\" data-col=\"3\">INFO</th>"
@@ -688,19 +723,24 @@ int report_html_write_users(FILE *f, const struct report_data *d) {
                       "<th scope=\"col\" class=\"n\" data-col=\"5\">INFO</th>"
                       "<th scope=\"col\" class=\"n\" data-col=\"6\">ERROR</th></tr>",
                       f);
-        else
+        else {
                 fputs("<tr><th scope=\"col\" data-col=\"0\" aria-sort=\"ascending\">Username</th>"
                       "<th scope=\"col\" class=\"n\" data-col=\"1\">INFO</th>"
-                      "<th scope=\"col\" class=\"n\" data-col=\"2\">ERROR</th>"
-                      "<th scope=\"col\" class=\"pl\"><span class=\"vh\">Link</span></th></tr>",
+                      "<th scope=\"col\" class=\"n\" data-col=\"2\">ERROR</th>",
                       f);
+                if (d->user_hosts)
+                        fputs("<th scope=\"col\" data-col=\"3\">Hosts</th>", f);
+                fputs("<th scope=\"col\" class=\"pl\"><span class=\"vh\">Link</span></th></tr>", f);
+        }
         fputs("</thead>\n<tbody>\n", f);
         for (size_t i = 0; i < d->n_users; i++) {
                 const struct counter_row *u = d->users[i];
 
                 fputs("<tr id=\"", f);
                 write_user_id(f, u);
-                fputs("\">", f);
+                fputc('"', f);
+                write_hosts_attribute(f, d->user_hosts, i);
+                fputc('>', f);
                 write_key_cell(f, u);
                 write_count_cell(f, u->count[STATS_INFO]);
                 write_count_cell(f, u->count[STATS_ERROR]);
@@ -715,6 +755,7 @@ int report_html_write_users(FILE *f, const struct report_data *d) {
                         write_count_cell(f, w->last_7d[STATS_INFO]);
                         write_count_cell(f, w->last_7d[STATS_ERROR]);
                 }
+                write_hosts_cell(f, d->user_hosts, i);
                 fputs("<td><a href=\"#", f);
                 write_user_id(f, u);
                 fputs("\">#</a></td></tr>\n", f);
@@ -728,6 +769,8 @@ int report_html_write_users(FILE *f, const struct report_data *d) {
                 write_count_cell(f, other->count[STATS_ERROR]);
                 if (windows)
                         fputs("<td></td><td></td><td></td><td></td>", f);
+                if (d->user_hosts)
+                        fputs("<td></td>", f);
                 write_permalink_cell(f, "other");
                 fputs("</tr>\n", f);
         }
@@ -741,6 +784,8 @@ int report_html_write_users(FILE *f, const struct report_data *d) {
                 }
         else if (windows)
                 fputs("<td></td><td></td><td></td><td></td>", f);
+        if (d->user_hosts)
+                fputs("<td></td>", f);
         fputs("<td></td></tr>\n</tfoot>\n</table></div>\n", f);
         return write_tail(f);
 }
@@ -847,6 +892,24 @@ static int write_top_errors(FILE *f, const struct report_data *d) {
         return 0;
 }
 
+/* The hosts of a collector's journal, with their events. */
+static void write_hosts(FILE *f, const struct report_data *d) {
+        fputs("<h2>Hosts</h2>\n<div class=\"scroll\"><table id=\"host-table\" class=\"data\" data-sortable "
+              "data-filter=\"Filter hosts\">\n<caption class=\"vh\">Events per host</caption>\n"
+              "<thead><tr><th scope=\"col\" data-col=\"0\" aria-sort=\"ascending\">Host</th>"
+              "<th scope=\"col\" class=\"n\" data-col=\"1\">INFO</th>"
+              "<th scope=\"col\" class=\"n\" data-col=\"2\">ERROR</th></tr></thead>\n<tbody>\n",
+              f);
+        for (size_t i = 0; i < d->n_hosts; i++) {
+                fputs("<tr>", f);
+                write_key_cell(f, d->hosts[i]);
+                write_count_cell(f, d->hosts[i]->count[STATS_INFO]);
+                write_count_cell(f, d->hosts[i]->count[STATS_ERROR]);
+                fputs("</tr>\n", f);
+        }
+        fputs("</tbody>\n</table></div>\n", f);
+}
+
 int report_html_write_index(FILE *f, const struct report_data *d) {
         const struct stats *s = d->stats;
         int r;
@@ -876,6 +939,8 @@ int report_html_write_index(FILE *f, const struct report_data *d) {
         r = write_top_errors(f, d);
         if (r < 0)
                 return r;
+        if (d->n_hosts > 0)
+                write_hosts(f, d);
         fputs("<h2>Reports</h2>\n<ul>\n<li><a href=\"error_message.html\">Error ranking</a> "
               "(<a href=\"error_message.csv\">CSV</a>)</li>\n<li><a href=\"user_statistics.html\">Usage statistics</a> "
               "(<a href=\"user_statistics.csv\">CSV</a>)</li>\n</ul>\n",
