@@ -30,8 +30,17 @@ struct journal_source {
  * directory given by path is watched from the start and never needs this. */
 #define NO_FILES_RETRY_MS 2000
 
-static int open_journal(struct journal_source *js, sd_journal **ret) {
+static int add_match(sd_journal *j, const char *field, const char *value) {
         _cleanup_free_ char *match = NULL;
+
+        if (asprintf(&match, "%s=%s", field, value) < 0) {
+                match = NULL;
+                return -ENOMEM;
+        }
+        return sd_journal_add_match(j, match, 0);
+}
+
+static int open_journal(struct journal_source *js, sd_journal **ret) {
         sd_journal *j;
         int r;
 
@@ -49,24 +58,13 @@ static int open_journal(struct journal_source *js, sd_journal **ret) {
         r = sd_journal_set_data_threshold(j, 0);
         if (r < 0)
                 goto fail;
-        if (asprintf(&match, "SYSLOG_IDENTIFIER=%s", js->identifier) < 0) {
-                match = NULL;
-                r = -ENOMEM;
-                goto fail;
-        }
-        r = sd_journal_add_match(j, match, 0);
+        r = add_match(j, "SYSLOG_IDENTIFIER", js->identifier);
         if (r < 0)
                 goto fail;
         /* Matches of one field are ORed, of different fields ANDed: the
          * identifier and any of the hosts, filtered inside sd-journal. */
         for (char **h = js->hosts; h && *h; h++) {
-                free(match);
-                if (asprintf(&match, "_HOSTNAME=%s", *h) < 0) {
-                        match = NULL;
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                r = sd_journal_add_match(j, match, 0);
+                r = add_match(j, "_HOSTNAME", *h);
                 if (r < 0)
                         goto fail;
         }

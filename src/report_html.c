@@ -263,19 +263,7 @@ void report_html_write_escaped(FILE *f, const char *s, size_t n) {
 /* For strings that do not come from the aggregates (title, source), which were
  * never repaired. */
 static void write_text(FILE *f, const char *s) {
-        size_t n = strlen(s);
-        _cleanup_free_ char *repaired = NULL;
-
-        if (utf8_is_valid(s, n)) {
-                report_html_write_escaped(f, s, n);
-                return;
-        }
-        repaired = malloc(UTF8_REPAIR_MAX(n));
-        if (!repaired) {
-                fputs("\xEF\xBF\xBD", f);
-                return;
-        }
-        report_html_write_escaped(f, repaired, utf8_repair(s, n, repaired));
+        utf8_write_repaired(f, s, report_html_write_escaped);
 }
 
 static void write_key(FILE *f, const struct counter_row *row) {

@@ -66,19 +66,7 @@ void report_json_write_string(FILE *f, const char *s, size_t n) {
 /* For strings that do not come from the aggregates (title, source), which were
  * never repaired: a JSON document must be valid UTF-8. */
 static void write_text(FILE *f, const char *s) {
-        size_t n = strlen(s);
-        _cleanup_free_ char *repaired = NULL;
-
-        if (utf8_is_valid(s, n)) {
-                report_json_write_string(f, s, n);
-                return;
-        }
-        repaired = malloc(UTF8_REPAIR_MAX(n));
-        if (!repaired) {
-                report_json_write_string(f, "\xEF\xBF\xBD", 3);
-                return;
-        }
-        report_json_write_string(f, repaired, utf8_repair(s, n, repaired));
+        utf8_write_repaired(f, s, report_json_write_string);
 }
 
 static void write_generated(FILE *f, time_t t) {

@@ -3,6 +3,7 @@
  * which is also what CPython's 'replace' error handler does. */
 #include "utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of the well-formed sequence starting at s[0], or, if it is ill-formed,
@@ -74,4 +75,21 @@ size_t utf8_repair(const char *s, size_t n, char *out) {
                 }
         }
         return o;
+}
+
+void utf8_write_repaired(FILE *f, const char *s, void (*write)(FILE *f, const char *text, size_t len)) {
+        size_t n = strlen(s);
+        char *repaired;
+
+        if (utf8_is_valid(s, n)) {
+                write(f, s, n);
+                return;
+        }
+        repaired = malloc(UTF8_REPAIR_MAX(n));
+        if (!repaired) {
+                write(f, "\xEF\xBF\xBD", 3);
+                return;
+        }
+        write(f, repaired, utf8_repair(s, n, repaired));
+        free(repaired);
 }

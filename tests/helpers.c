@@ -7,6 +7,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+char *test_dir;
+
+void test_dir_setup(void) {
+        test_dir = temp_dir();
+}
+
+void test_dir_teardown(void) {
+        rm_rf(test_dir);
+        free(test_dir);
+        test_dir = NULL;
+}
+
+char *render_to_string(int (*write)(FILE *f, const struct report_data *d), const struct report_data *d,
+                       size_t *ret_len) {
+        char *buf = NULL;
+        size_t len;
+        FILE *f = open_memstream(&buf, &len);
+
+        cr_assert_not_null(f);
+        cr_assert_eq(write(f, d), 0);
+        cr_assert_eq(fclose(f), 0);
+        if (ret_len)
+                *ret_len = len;
+        return buf;
+}
+
+char *escape_to_string(void (*write)(FILE *f, const char *s, size_t n), const char *s, size_t n) {
+        char *buf = NULL;
+        size_t len;
+        FILE *f = open_memstream(&buf, &len);
+
+        cr_assert_not_null(f);
+        write(f, s, n);
+        cr_assert_eq(fclose(f), 0);
+        return buf;
+}
+
 char *temp_dir(void) {
         char *p = strdup("/tmp/ticky-test.XXXXXX");
         cr_assert_not_null(p);

@@ -3,10 +3,25 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* A fresh mkdtemp() directory; caller frees the path, rm_rf() removes it. */
 char *temp_dir(void);
 void rm_rf(const char *path);
+
+/* A fresh temporary directory per test, for suites declared as
+ *   TestSuite(name, .init = test_dir_setup, .fini = test_dir_teardown); */
+extern char *test_dir;
+void test_dir_setup(void);
+void test_dir_teardown(void);
+
+/* What write() puts out for d, as a string (also *ret_len, if not NULL). */
+struct report_data;
+char *render_to_string(int (*write)(FILE *f, const struct report_data *d), const struct report_data *d,
+                       size_t *ret_len);
+
+/* What write() puts out for s[0..n): for the field and string escapers. */
+char *escape_to_string(void (*write)(FILE *f, const char *s, size_t n), const char *s, size_t n);
 
 /* Writes or reads a whole file; abort the test on failure. */
 void write_file(const char *dir, const char *name, const void *data, size_t len);

@@ -8,26 +8,15 @@
 #include "config.h"
 #include "helpers.h"
 
-static char *dir;
-
-static void setup(void) {
-        dir = temp_dir();
-}
-
-static void teardown(void) {
-        rm_rf(dir);
-        free(dir);
-}
-
-TestSuite(config, .init = setup, .fini = teardown);
+TestSuite(config, .init = test_dir_setup, .fini = test_dir_teardown);
 
 /* Loads text as DIR/ticky.ini; returns config_load()'s result. */
 static int load(const char *text, struct config *ret, char **ret_errors) {
         char *path;
         int r;
 
-        write_file(dir, "ticky.ini", text, strlen(text));
-        cr_assert_geq(asprintf(&path, "%s/ticky.ini", dir), 0);
+        write_file(test_dir, "ticky.ini", text, strlen(text));
+        cr_assert_geq(asprintf(&path, "%s/ticky.ini", test_dir), 0);
         *ret_errors = NULL;
         r = config_load(path, ret, ret_errors);
         free(path);
@@ -43,7 +32,7 @@ static void expect_errors(const char *text, const char *expected) {
         FILE *f = open_memstream(&want, &want_len);
 
         cr_assert_eq(load(text, &c, &errors), -EINVAL, "accepted: %s", text);
-        cr_assert_geq(asprintf(&path, "%s/ticky.ini", dir), 0);
+        cr_assert_geq(asprintf(&path, "%s/ticky.ini", test_dir), 0);
         /* expected holds lines like "3: reason"; prefix each with the path. */
         for (const char *p = expected; *p;) {
                 const char *nl = strchr(p, '\n');
@@ -239,7 +228,7 @@ Test(config, reports_every_syntax_error) {
 Test(config, rejects_a_directory) {
         struct config c;
         char *errors = NULL;
-        cr_assert_eq(config_load(dir, &c, &errors), -EISDIR);
+        cr_assert_eq(config_load(test_dir, &c, &errors), -EISDIR);
 }
 
 Test(config, reads_the_report_section) {

@@ -13,18 +13,7 @@
 
 #define JOURNAL_REMOTE "/lib/systemd/systemd-journal-remote"
 
-static char *dir;
-
-static void setup(void) {
-        dir = temp_dir();
-}
-
-static void teardown(void) {
-        rm_rf(dir);
-        free(dir);
-}
-
-TestSuite(journal_source, .init = setup, .fini = teardown);
+TestSuite(journal_source, .init = test_dir_setup, .fini = test_dir_teardown);
 
 /* Writes DIR/NAME.journal holding one entry per message, identifier[i] for
  * each, with realtime stamps first_usec, first_usec + 1, ... */
@@ -33,7 +22,7 @@ static void make_journal(const char *name, const char *const *identifiers, const
         char *export_path, *cmd;
         FILE *f;
 
-        cr_assert_geq(asprintf(&export_path, "%s/%s.export", dir, name), 0);
+        cr_assert_geq(asprintf(&export_path, "%s/%s.export", test_dir, name), 0);
         f = fopen(export_path, "we");
         cr_assert_not_null(f);
         for (size_t i = 0; i < n; i++) {
@@ -52,8 +41,9 @@ static void make_journal(const char *name, const char *const *identifiers, const
                 fputc('\n', f);
         }
         cr_assert_eq(fclose(f), 0);
-        cr_assert_geq(asprintf(&cmd, JOURNAL_REMOTE " --output=%s/%s.journal %s 2>/dev/null", dir, name, export_path),
-                      0);
+        cr_assert_geq(
+                asprintf(&cmd, JOURNAL_REMOTE " --output=%s/%s.journal %s 2>/dev/null", test_dir, name, export_path),
+                0);
         cr_assert_eq(system(cmd), 0, "%s", cmd);
         cr_assert_eq(unlink(export_path), 0);
         free(cmd);
@@ -62,9 +52,9 @@ static void make_journal(const char *name, const char *const *identifiers, const
 
 static struct journal_source *open_source(void) {
         struct journal_source *js;
-        cr_assert_eq(
-                journal_source_open(&(struct journal_source_options){ .identifier = "ticky", .directory = dir }, &js),
-                0);
+        cr_assert_eq(journal_source_open(
+                             &(struct journal_source_options){ .identifier = "ticky", .directory = test_dir }, &js),
+                     0);
         return js;
 }
 
@@ -167,7 +157,7 @@ Test(journal_source, vacuumed_cursor_resumes_at_next_entry) {
         cr_assert_eq(journal_source_cursor(js, &cursor), 0);
         journal_source_close(js);
 
-        cr_assert_geq(asprintf(&path, "%s/a.journal", dir), 0);
+        cr_assert_geq(asprintf(&path, "%s/a.journal", test_dir), 0);
         cr_assert_eq(unlink(path), 0);
         free(path);
         make_journal("c", c_ids, c_msgs, 1, 3000000);

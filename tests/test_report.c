@@ -17,20 +17,11 @@
 #define ADD(s, m) cr_assert_eq(stats_add_message(s, m, sizeof(m) - 1, 0), 0)
 
 static char *render(int (*write)(FILE *, const struct report_data *), const struct report_data *d, size_t *ret_len) {
-        char *buf = NULL;
-        FILE *f = open_memstream(&buf, ret_len);
-        cr_assert_eq(write(f, d), 0);
-        cr_assert_eq(fclose(f), 0);
-        return buf;
+        return render_to_string(write, d, ret_len);
 }
 
 static char *field(const char *s, size_t n) {
-        char *buf = NULL;
-        size_t len;
-        FILE *f = open_memstream(&buf, &len);
-        report_csv_write_field(f, s, n);
-        fclose(f);
-        return buf;
+        return escape_to_string(report_csv_write_field, s, n);
 }
 
 Test(report_csv, quotes_only_when_needed) {

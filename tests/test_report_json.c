@@ -18,20 +18,11 @@
 #define ADD(s, m)      ADD_N(s, m, sizeof(m) - 1)
 
 static char *escaped(const char *s, size_t n) {
-        char *buf = NULL;
-        size_t len;
-        FILE *f = open_memstream(&buf, &len);
-        report_json_write_string(f, s, n);
-        cr_assert_eq(fclose(f), 0);
-        return buf;
+        return escape_to_string(report_json_write_string, s, n);
 }
 
 static char *render(const struct report_data *d, size_t *ret_len) {
-        char *buf = NULL;
-        FILE *f = open_memstream(&buf, ret_len);
-        cr_assert_eq(report_json_write(f, d), 0);
-        cr_assert_eq(fclose(f), 0);
-        return buf;
+        return render_to_string(report_json_write, d, ret_len);
 }
 
 Test(report_json, escapes_quote_and_backslash) {

@@ -17,20 +17,11 @@
 #define ADD(s, m)      ADD_N(s, m, sizeof(m) - 1)
 
 static char *label_value(const char *s, size_t n) {
-        char *buf = NULL;
-        size_t len;
-        FILE *f = open_memstream(&buf, &len);
-        report_prometheus_write_label_value(f, s, n);
-        cr_assert_eq(fclose(f), 0);
-        return buf;
+        return escape_to_string(report_prometheus_write_label_value, s, n);
 }
 
 static char *render(const struct report_data *d, size_t *ret_len) {
-        char *buf = NULL;
-        FILE *f = open_memstream(&buf, ret_len);
-        cr_assert_eq(report_prometheus_write(f, d), 0);
-        cr_assert_eq(fclose(f), 0);
-        return buf;
+        return render_to_string(report_prometheus_write, d, ret_len);
 }
 
 Test(report_prometheus, escapes_backslash_quote_and_newline_only) {

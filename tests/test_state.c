@@ -9,18 +9,7 @@
 #include "helpers.h"
 #include "state.h"
 
-static char *dir;
-
-static void setup(void) {
-        dir = temp_dir();
-}
-
-static void teardown(void) {
-        rm_rf(dir);
-        free(dir);
-}
-
-TestSuite(state, .init = setup, .fini = teardown);
+TestSuite(state, .init = test_dir_setup, .fini = test_dir_teardown);
 
 #define ADD(s, m) cr_assert_eq(stats_add_message(s, m, sizeof(m) - 1, 0), 0)
 
@@ -65,12 +54,12 @@ Test(state, round_trips_cursor_source_and_counts) {
         char *cursor, *source;
         const char *reason;
 
-        cr_assert_eq(state_save(dir, "s=abc;i=1f", "directory /x, identifier ticky", s), 0);
-        cr_assert_eq(state_load(dir, loaded, &cursor, &source, &reason), 0);
+        cr_assert_eq(state_save(test_dir, "s=abc;i=1f", "directory /x, identifier ticky", s), 0);
+        cr_assert_eq(state_load(test_dir, loaded, &cursor, &source, &reason), 0);
         cr_expect_str_eq(cursor, "s=abc;i=1f");
         cr_expect_str_eq(source, "directory /x, identifier ticky");
         expect_same(s, loaded);
-        cr_expect_eq(count_entries(dir), 1, "temporary file left behind");
+        cr_expect_eq(count_entries(test_dir), 1, "temporary file left behind");
         free(cursor);
         free(source);
         stats_free(s);
@@ -82,8 +71,8 @@ Test(state, round_trips_empty_state_without_cursor) {
         char *cursor = (char *) 1, *source = (char *) 1;
         const char *reason;
 
-        cr_assert_eq(state_save(dir, NULL, NULL, s), 0);
-        cr_assert_eq(state_load(dir, loaded, &cursor, &source, &reason), 0);
+        cr_assert_eq(state_save(test_dir, NULL, NULL, s), 0);
+        cr_assert_eq(state_load(test_dir, loaded, &cursor, &source, &reason), 0);
         cr_expect_null(cursor);
         cr_expect_null(source);
         expect_same(s, loaded);
@@ -95,7 +84,7 @@ Test(state, missing_file_is_enoent) {
         struct stats *s = stats_new();
         char *cursor, *source;
         const char *reason;
-        cr_assert_eq(state_load(dir, s, &cursor, &source, &reason), -ENOENT);
+        cr_assert_eq(state_load(test_dir, s, &cursor, &source, &reason), -ENOENT);
         stats_free(s);
 }
 
@@ -104,12 +93,12 @@ Test(state, same_counts_give_identical_bytes) {
         char *a, *b;
         size_t a_len, b_len;
 
-        cr_assert_eq(state_save(dir, "c", "src", s), 0);
-        a = read_file_or_null(dir, STATE_FILE_NAME, &a_len);
+        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        a = read_file_or_null(test_dir, STATE_FILE_NAME, &a_len);
         stats_free(s);
         s = sample(); /* new table, new hash key, same counts */
-        cr_assert_eq(state_save(dir, "c", "src", s), 0);
-        b = read_file_or_null(dir, STATE_FILE_NAME, &b_len);
+        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        b = read_file_or_null(test_dir, STATE_FILE_NAME, &b_len);
         cr_assert(a_len == b_len && memcmp(a, b, a_len) == 0);
         free(a);
         free(b);
@@ -121,8 +110,8 @@ static int load_bytes(const char *data, size_t len, const char **ret_reason) {
         char *cursor = NULL, *source = NULL;
         int r;
 
-        write_file(dir, STATE_FILE_NAME, data, len);
-        r = state_load(dir, s, &cursor, &source, ret_reason);
+        write_file(test_dir, STATE_FILE_NAME, data, len);
+        r = state_load(test_dir, s, &cursor, &source, ret_reason);
         free(cursor);
         free(source);
         stats_free(s);
@@ -135,8 +124,8 @@ Test(state, every_truncation_is_rejected) {
         size_t len;
         const char *reason;
 
-        cr_assert_eq(state_save(dir, "s=abc;i=1f", "src", s), 0);
-        data = read_file_or_null(dir, STATE_FILE_NAME, &len);
+        cr_assert_eq(state_save(test_dir, "s=abc;i=1f", "src", s), 0);
+        data = read_file_or_null(test_dir, STATE_FILE_NAME, &len);
         for (size_t n = 0; n < len; n++) {
                 cr_expect_eq(load_bytes(data, n, &reason), -EBADMSG, "truncated to %zu of %zu bytes", n, len);
                 cr_expect_not_null(reason);
@@ -151,8 +140,8 @@ Test(state, every_flipped_byte_is_rejected) {
         size_t len;
         const char *reason;
 
-        cr_assert_eq(state_save(dir, "s=abc;i=1f", "src", s), 0);
-        data = read_file_or_null(dir, STATE_FILE_NAME, &len);
+        cr_assert_eq(state_save(test_dir, "s=abc;i=1f", "src", s), 0);
+        data = read_file_or_null(test_dir, STATE_FILE_NAME, &len);
         for (size_t i = 0; i < len; i++) {
                 data[i] ^= 0x20;
                 cr_expect_eq(load_bytes(data, len, &reason), -EBADMSG, "byte %zu flipped", i);
@@ -169,8 +158,8 @@ Test(state, unknown_version_is_named) {
         size_t len;
         const char *reason;
 
-        cr_assert_eq(state_save(dir, "c", "src", s), 0);
-        data = read_file_or_null(dir, STATE_FILE_NAME, &len);
+        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        data = read_file_or_null(test_dir, STATE_FILE_NAME, &len);
         data[8] = 99;
         cr_expect_eq(load_bytes(data, len, &reason), -EBADMSG);
         cr_expect_str_eq(reason, "unsupported state format version");
@@ -184,8 +173,8 @@ Test(state, trailing_garbage_is_rejected) {
         size_t len;
         const char *reason;
 
-        cr_assert_eq(state_save(dir, "c", "src", s), 0);
-        data = read_file_or_null(dir, STATE_FILE_NAME, &len);
+        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        data = read_file_or_null(test_dir, STATE_FILE_NAME, &len);
         data = realloc(data, len + 1);
         data[len] = '\n';
         cr_expect_eq(load_bytes(data, len + 1, &reason), -EBADMSG);
@@ -243,8 +232,8 @@ Test(state, reads_version_1) {
         le(f, crc32_update(0, file, file_len), 4);
         fclose(f);
 
-        write_file(dir, STATE_FILE_NAME, file, file_len);
-        cr_assert_eq(state_load(dir, s, &cursor, &source, &reason), 0, "%s", reason);
+        write_file(test_dir, STATE_FILE_NAME, file, file_len);
+        cr_assert_eq(state_load(test_dir, s, &cursor, &source, &reason), 0, "%s", reason);
         cr_expect_str_eq(cursor, "s=abc;i=1f");
         cr_expect_eq(s->info, 1);
         cr_expect_eq(s->error, 2);
@@ -268,8 +257,8 @@ Test(state, round_trips_windows_and_other_rows) {
         /* 2026-11-20 12:00 UTC */
         cr_assert_eq(stats_add_message(s, "ERROR Timeout (ann)", 19, 1795262400000000ULL), 0);
         cr_assert_eq(stats_add_message(s, "INFO Created (bob)", 18, 1795262400000000ULL), 0);
-        cr_assert_eq(state_save(dir, "c", "src", s), 0);
-        cr_assert_eq(state_load(dir, loaded, &cursor, &source, &reason), 0);
+        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        cr_assert_eq(state_load(test_dir, loaded, &cursor, &source, &reason), 0);
         cr_expect_eq(loaded->other_users[STATS_INFO], 1);
         cr_expect_eq(counter_table_size(loaded->day_totals), 1);
         cr_expect_eq(counter_table_size(loaded->error_days), 1);
@@ -297,8 +286,8 @@ static const char *save_and_load_reason(struct stats *s) {
         char *cursor = NULL, *source = NULL;
         const char *reason = NULL;
 
-        cr_assert_eq(state_save(dir, "c", "src", s), 0);
-        cr_expect_eq(state_load(dir, loaded, &cursor, &source, &reason), -EBADMSG);
+        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        cr_expect_eq(state_load(test_dir, loaded, &cursor, &source, &reason), -EBADMSG);
         free(cursor);
         free(source);
         stats_free(loaded);
