@@ -132,6 +132,11 @@ static const char *const style[] = {
  * strings, so values from the journal stay text. */
 const char report_html_script[] =
         "\"use strict\";\n"
+        "/* thousands separators for people; the page holds plain digits for programs */\n"
+        "const digits = new Intl.NumberFormat(\"en-US\");\n"
+        "for (const el of document.querySelectorAll(\"[data-value]\"))\n"
+        "  if (el.firstChild && el.firstChild.nodeValue === el.dataset.value)\n"
+        "    el.firstChild.nodeValue = digits.format(BigInt(el.dataset.value));\n"
         "for (const table of document.querySelectorAll(\"table[data-sortable]\")) {\n"
         "  const body = table.tBodies[0], rows = Array.from(body.rows);\n"
         "  const heads = table.querySelectorAll(\"th[data-col]\"), values = [];\n"
@@ -311,9 +316,10 @@ static void write_count(FILE *f, uint64_t v) {
         fputs(format_count(buf, v), f);
 }
 
+/* Plain digits, which programs reading the page can take as they are; the
+ * script adds the thousands separators for people. */
 static void write_count_cell(FILE *f, uint64_t v) {
-        char buf[32];
-        fprintf(f, "<td data-value=\"%" PRIu64 "\">%s</td>", v, format_count(buf, v));
+        fprintf(f, "<td data-value=\"%" PRIu64 "\">%" PRIu64 "</td>", v, v);
 }
 
 /* part/whole in tenths of a percent, rounded; whole > 0. */
@@ -780,8 +786,7 @@ int report_html_write_users(FILE *f, const struct report_data *d) {
 
 /* more: some keys beyond a cap are not in v. */
 static void write_card(FILE *f, const char *label, const char *id, uint64_t v, bool more) {
-        fprintf(f, "<div><dt>%s</dt><dd id=\"%s\" data-value=\"%" PRIu64 "\">", label, id, v);
-        write_count(f, v);
+        fprintf(f, "<div><dt>%s</dt><dd id=\"%s\" data-value=\"%" PRIu64 "\">%" PRIu64, label, id, v, v);
         fputs(more ? "<small> and more</small></dd></div>\n" : "</dd></div>\n", f);
 }
 

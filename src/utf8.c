@@ -3,6 +3,7 @@
  * which is also what CPython's 'replace' error handler does. */
 #include "utf8.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,12 @@ bool utf8_is_valid(const char *s, size_t n) {
         size_t i = 0;
 
         while (i < n) {
+                /* ASCII, the common case, eight bytes at a time. */
+                uint64_t word;
+                if (n - i >= 8 && (memcpy(&word, p + i, 8), (word & UINT64_C(0x8080808080808080)) == 0)) {
+                        i += 8;
+                        continue;
+                }
                 if (p[i] < 0x80) {
                         i++;
                         continue;

@@ -450,7 +450,7 @@ Test(report_html, ids_are_stable_valid_and_unique) {
         stats_free(s);
 }
 
-Test(report_html, formats_counts_with_separators_and_raw_values) {
+Test(report_html, writes_plain_digits_for_the_script_to_format) {
         struct stats *s = stats_new();
         struct report_data d;
         size_t len;
@@ -465,19 +465,21 @@ Test(report_html, formats_counts_with_separators_and_raw_values) {
         s->error = 1000000;
         cr_assert_eq(report_data_init(&d, s, "t", "local journal", 0), 0);
         out = render(report_html_write_users, &d, &len);
-        cr_expect_not_null(strstr(out, "<td data-value=\"1234567\">1,234,567</td>"
-                                       "<td data-value=\"18446744073709551615\">18,446,744,073,709,551,615</td>"));
-        cr_expect_not_null(strstr(out, "<td data-value=\"999\">999</td><td data-value=\"1000\">1,000</td>"));
-        cr_expect_not_null(strstr(out, "<th scope=\"row\">Total</th><td data-value=\"1235566\">1,235,566</td>"));
+        /* Plain digits in the page (programs read them); the script adds the
+         * separators, which the browser tests check. */
+        cr_expect_not_null(strstr(out, "<td data-value=\"1234567\">1234567</td>"
+                                       "<td data-value=\"18446744073709551615\">18446744073709551615</td>"));
+        cr_expect_not_null(strstr(out, "<td data-value=\"999\">999</td><td data-value=\"1000\">1000</td>"));
+        cr_expect_not_null(strstr(out, "<th scope=\"row\">Total</th><td data-value=\"1235566\">1235566</td>"));
         free(out);
         out = render(report_html_write_index, &d, &len);
-        cr_expect_not_null(
-                strstr(out, "<dt>Events counted</dt><dd id=\"events\" data-value=\"2235566\">2,235,566</dd>"));
+        cr_expect_not_null(strstr(out, "<dt>Events counted</dt><dd id=\"events\" data-value=\"2235566\">2235566</dd>"));
         cr_expect_not_null(strstr(out, "<dt>Unparsed entries</dt><dd id=\"unparsed\" data-value=\"0\">0</dd>"));
         free(out);
         out = render(report_html_write_errors, &d, &len);
-        cr_expect_not_null(strstr(out, "<td data-value=\"1000000\">1,000,000</td><td class=\"sh\">"
+        cr_expect_not_null(strstr(out, "<td data-value=\"1000000\">1000000</td><td class=\"sh\">"
                                        "<span><i style=\"width:100.0%\"></i></span>100.0%</td>"));
+        cr_expect_not_null(strstr(report_html_script, "Intl.NumberFormat(\"en-US\")"), "the script formats them");
         free(out);
         report_data_done(&d);
         stats_free(s);
