@@ -19,9 +19,10 @@ struct journal_source {
         char *identifier, *namespace, *directory; /* to reopen */
         char **hosts;
         bool want_hostname;
-        bool waiting;    /* no journal file: reopen until there is one */
-        bool positioned; /* an entry was returned since the last seek */
-        bool pending;    /* the seek stopped on an entry not yet returned */
+        char hostname[255]; /* the current entry's, copied */
+        bool waiting;       /* no journal file: reopen until there is one */
+        bool positioned;    /* an entry was returned since the last seek */
+        bool pending;       /* the seek stopped on an entry not yet returned */
 };
 
 /* While a namespace or the local journal has no file at all (its journald
@@ -223,20 +224,41 @@ static bool field_is(const void *data, size_t len, const char *name, size_t name
 }
 
 /* MESSAGE and _HOSTNAME in one pass over the entry's fields: cheaper than
- * two sd_journal_get_data() calls, each of which walks them. */
-static int read_fields(sd_journal *j, struct journal_entry *e) {
+ * two sd_journal_get_data() calls, each of which walks them. The data of a
+ * field is valid only until the next enumeration (a compressed one is
+ * unpacked into a buffer that is reused), so the host is copied, and if
+ * anything was enumerated after MESSAGE, MESSAGE is fetched again, last. */
+static int read_fields(struct journal_source *js, struct journal_entry *e) {
+        sd_journal *j = js->journal;
         const void *data;
-        size_t len;
+        const char *value;
+        size_t len, value_len;
+        bool message_stale = false;
         int r = 0;
 
         sd_journal_restart_data(j);
         while ((!e->message || !e->hostname) && (r = sd_journal_enumerate_available_data(j, &data, &len)) > 0) {
+                if (e->message)
+                        message_stale = true;
                 if (!e->message && field_is(data, len, "MESSAGE", 7, &e->message, &e->message_len))
                         continue;
-                if (!e->hostname)
-                        (void) field_is(data, len, "_HOSTNAME", 9, &e->hostname, &e->hostname_len);
+                if (!e->hostname && field_is(data, len, "_HOSTNAME", 9, &value, &value_len)) {
+                        value_len = value_len < sizeof(js->hostname) ? value_len : sizeof(js->hostname);
+                        memcpy(js->hostname, value, value_len);
+                        e->hostname = js->hostname;
+                        e->hostname_len = value_len;
+                }
         }
-        return r < 0 ? r : 0;
+        if (r < 0)
+                return r;
+        if (e->message && message_stale) {
+                e->message = NULL;
+                r = sd_journal_get_data(j, "MESSAGE", &data, &len);
+                if (r < 0)
+                        return r;
+                (void) field_is(data, len, "MESSAGE", 7, &e->message, &e->message_len);
+        }
+        return 0;
 }
 
 int journal_source_next(struct journal_source *js, struct journal_entry *ret) {
@@ -257,7 +279,7 @@ int journal_source_next(struct journal_source *js, struct journal_entry *ret) {
         if (sd_journal_get_realtime_usec(js->journal, &e.realtime_usec) < 0)
                 e.realtime_usec = 0;
         if (js->want_hostname)
-                r = read_fields(js->journal, &e);
+                r = read_fields(js, &e);
         else {
                 r = sd_journal_get_data(js->journal, "MESSAGE", &data, &len);
                 if (r >= 0)

@@ -178,3 +178,49 @@ Test(journal_source, missing_directory_is_an_error) {
                              &js),
                      0);
 }
+
+Test(journal_source, message_survives_fields_enumerated_after_it) {
+        /* MESSAGE, then a large (compressed) field, then _HOSTNAME: the data
+         * of an enumerated field dies at the next enumeration. */
+        char *export_path, *cmd, big[5001];
+        struct journal_source *js;
+        struct journal_entry e;
+        FILE *f;
+
+        memset(big, 'b', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        cr_assert_geq(asprintf(&export_path, "%s/big.export", test_dir), 0);
+        f = fopen(export_path, "we");
+        cr_assert_not_null(f);
+        for (int i = 0; i < 3; i++) {
+                fprintf(f,
+                        "__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+                        "SYSLOG_IDENTIFIER=ticky\nMESSAGE=ERROR ",
+                        1000000 + i, 1000000 + i);
+                for (int k = 0; k < 700; k++)
+                        fputc('a', f);
+                fprintf(f, " (alice)\nBIG=%s%d\n_HOSTNAME=host%d\n\n", big, i, i);
+        }
+        cr_assert_eq(fclose(f), 0);
+        cr_assert_geq(asprintf(&cmd, JOURNAL_REMOTE " --output=%s/big.journal %s 2>/dev/null", test_dir, export_path),
+                      0);
+        cr_assert_eq(system(cmd), 0);
+        unlink(export_path);
+
+        cr_assert_eq(journal_source_open(&(struct journal_source_options){ .identifier = "ticky",
+                                                                           .directory = test_dir,
+                                                                           .want_hostname = true },
+                                         &js),
+                     0);
+        for (int i = 0; i < 3; i++) {
+                cr_assert_eq(journal_source_next(js, &e), 1);
+                cr_assert_not_null(e.message);
+                cr_expect(e.message_len == 6 + 700 + 8 && memcmp(e.message, "ERROR aaa", 9) == 0 &&
+                                  memcmp(e.message + e.message_len - 8, " (alice)", 8) == 0,
+                          "entry %d: message clobbered: %.20s", i, e.message);
+                cr_expect(e.hostname_len == 5 && memcmp(e.hostname, "host", 4) == 0 && e.hostname[4] == '0' + i);
+        }
+        journal_source_close(js);
+        free(cmd);
+        free(export_path);
+}
