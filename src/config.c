@@ -330,9 +330,9 @@ static int handle_report(struct parser *p, const char *name, const char *value) 
                 return set_string(&c->timezone, value);
         }
         if (strcmp(name, "max_users") == 0)
-                set_count(p, name, value, 1, SIZE_MAX / 2, CONFIG_DEFAULT_MAX_USERS, &c->max_users);
+                set_count(p, name, value, 0, SIZE_MAX / 2, CONFIG_DEFAULT_MAX_USERS, &c->max_users);
         else if (strcmp(name, "max_errors") == 0)
-                set_count(p, name, value, 1, SIZE_MAX / 2, CONFIG_DEFAULT_MAX_ERRORS, &c->max_errors);
+                set_count(p, name, value, 0, SIZE_MAX / 2, CONFIG_DEFAULT_MAX_ERRORS, &c->max_errors);
         else if (strcmp(name, "max_message_bytes") == 0)
                 set_count(p, name, value, 16, 1 << 24, CONFIG_DEFAULT_MAX_MESSAGE_BYTES, &c->max_message_bytes);
         else

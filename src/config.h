@@ -8,8 +8,8 @@
 #define CONFIG_DEFAULT_PATH "/etc/ticky.ini"
 
 #define CONFIG_DEFAULT_DAYS              90
-#define CONFIG_DEFAULT_MAX_USERS         1000000
-#define CONFIG_DEFAULT_MAX_ERRORS        100000
+#define CONFIG_DEFAULT_MAX_USERS         0 /* no limit: SPEC lists every user */
+#define CONFIG_DEFAULT_MAX_ERRORS        0 /* and every message */
 #define CONFIG_DEFAULT_MAX_MESSAGE_BYTES 65536
 
 struct config {

@@ -16,7 +16,10 @@
 #include "report_prometheus.h"
 
 /* Row positions by key (or by the digest of the key, as the tables of
- * messages per day, hour and host have it), to add counts to their row. */
+ * messages per day, hour and host have it), to add counts to their row:
+ * count[0] is the position, count[1] how many rows have that key. Two
+ * messages with one digest (crafted: the digest's key is public) are
+ * ambiguous, and row_at() finds neither. */
 static struct counter_table *index_rows(const struct counter_row **rows, size_t n, bool digest) {
         struct counter_table *t = counter_table_new();
         char sum[STATS_DIGEST_BYTES];
@@ -29,28 +32,38 @@ static struct counter_table *index_rows(const struct counter_row **rows, size_t 
                         key = sum;
                         len = sizeof(sum);
                 }
-                if (counter_table_add(t, key, len, 0, i) < 0)
+                if (counter_table_add(t, key, len, 0, i) < 0 || counter_table_add(t, key, len, 1, 1) < 0)
                         t = counter_table_free(t);
         }
         return t;
+}
+
+/* The position of the row of key, or false if there is none, or more. */
+static bool row_at(const struct counter_table *index, const char *key, size_t len, size_t *ret) {
+        const struct counter_row *pos = counter_table_get(index, key, len);
+
+        if (!pos || pos->count[1] != 1)
+                return false;
+        *ret = (size_t) pos->count[0];
+        return true;
 }
 
 /* Adds the counts of a window table (bucket + key rows) to the row of
  * their key: into ret_daily (n_days per row, from first_day) and into the
  * window of the row when the bucket is at or after `since`. */
 static void spread(const struct counter_table *window, const struct counter_table *index, unsigned n_counts,
-                   int32_t since, bool hours, struct report_window *windows, uint64_t *daily, int32_t first_day,
-                   size_t n_days) {
+                   int32_t since, int32_t last, bool hours, struct report_window *windows, uint64_t *daily,
+                   int32_t first_day, size_t n_days) {
         const struct counter_row *r;
         size_t it = 0;
 
         while ((r = counter_table_next(window, &it))) {
                 int32_t bucket = stats_key_bucket(r->key);
-                const struct counter_row *pos =
-                        counter_table_get(index, r->key + STATS_BUCKET_BYTES, r->key_len - STATS_BUCKET_BYTES);
-                if (!pos)
+                size_t i;
+                if (!row_at(index, r->key + STATS_BUCKET_BYTES, r->key_len - STATS_BUCKET_BYTES, &i))
                         continue; /* a key beyond the cap: no row of its own */
-                size_t i = (size_t) pos->count[0];
+                if (bucket > last)
+                        continue; /* ahead of the clock: a host's clock is wrong */
                 if (bucket >= since)
                         for (unsigned c = 0; c < n_counts; c++)
                                 (hours ? windows[i].last_24h : windows[i].last_7d)[c] += r->count[c];
@@ -102,10 +115,10 @@ static int init_windows(struct report_data *d, const struct stats *s, time_t now
                         for (unsigned c = 0; c < 2; c++)
                                 totals[day - first][c] += r->count[c];
         }
-        spread(s->error_days, error_index, 1, today - 6, false, ew, daily, first, d->n_days);
-        spread(s->error_hours, error_index, 1, this_hour - 23, true, ew, NULL, first, d->n_days);
-        spread(s->user_days, user_index, 2, today - 6, false, uw, NULL, first, d->n_days);
-        spread(s->user_hours, user_index, 2, this_hour - 23, true, uw, NULL, first, d->n_days);
+        spread(s->error_days, error_index, 1, today - 6, today, false, ew, daily, first, d->n_days);
+        spread(s->error_hours, error_index, 1, this_hour - 23, this_hour, true, ew, NULL, first, d->n_days);
+        spread(s->user_days, user_index, 2, today - 6, today, false, uw, NULL, first, d->n_days);
+        spread(s->user_hours, user_index, 2, this_hour - 23, this_hour, true, uw, NULL, first, d->n_days);
         counter_table_free(error_index);
         counter_table_free(user_index);
         return 0;
@@ -144,9 +157,9 @@ static int host_lists(const struct counter_table *per_host, const struct counter
                 const char *host, *key;
                 size_t host_len, key_len;
                 stats_key_host(r->key, r->key_len, &host, &host_len, &key, &key_len);
-                const struct counter_row *pos = counter_table_get(index, key, key_len);
-                if (pos)
-                        pairs[n_pairs++] = (struct host_of_row){ (size_t) pos->count[0], host, host_len };
+                size_t row;
+                if (row_at(index, key, key_len, &row))
+                        pairs[n_pairs++] = (struct host_of_row){ row, host, host_len };
         }
         qsort(pairs, n_pairs, sizeof(*pairs), compare_host_of_row);
 

@@ -34,6 +34,8 @@ struct stats *stats_new(void) {
                 return stats_free(s);
         s->first_day = INT32_MIN;
         s->first_hour = INT32_MIN;
+        s->last_day = INT32_MAX;
+        s->last_hour = INT32_MAX;
         return s;
 }
 
@@ -233,10 +235,10 @@ int stats_add(struct stats *s, const struct stats_entry *e) {
          * local-day arithmetic would overflow on it. */
         if (e->realtime_usec > 0 && e->realtime_usec < (UINT64_C(1) << 55) && s->limits.days > 0) {
                 p.day = event_day(s, e->realtime_usec);
-                if (p.day < s->first_day)
+                if (p.day < s->first_day || p.day > s->last_day)
                         p.day = INT32_MIN;
                 int64_t h = (int64_t) (e->realtime_usec / (uint64_t) USEC_PER_HOUR);
-                p.hour = h >= s->first_hour && h <= INT32_MAX ? (int32_t) h : INT32_MIN;
+                p.hour = h >= s->first_hour && h <= s->last_hour ? (int32_t) h : INT32_MIN;
         }
 
         if (e->host) {
@@ -328,6 +330,10 @@ int stats_prune(struct stats *s, time_t now) {
 
         s->first_day = first_day;
         s->first_hour = s->limits.days > 0 ? first_hour : INT32_MAX;
+        /* A host whose clock runs ahead would fill rows that no window
+         * shows and no pruning removes: such events count all-time only. */
+        s->last_day = stats_local_day(now) + 2;
+        s->last_hour = (int32_t) (now / 3600) + 48;
         r = counter_table_remove_if(s->day_totals, bucket_before, &first_day);
         if (r >= 0)
                 r = counter_table_remove_if(s->error_days, bucket_before, &first_day);

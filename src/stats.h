@@ -66,6 +66,7 @@ struct stats {
 
         struct stats_limits limits;
         int32_t first_day, first_hour; /* older events count all-time only */
+        int32_t last_day, last_hour;   /* and so do later ones */
 
         /* Caches and buffers, reused across messages. */
         int64_t day_start_usec, day_end_usec;

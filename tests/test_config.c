@@ -255,11 +255,11 @@ Test(config, reads_the_report_section) {
 }
 
 Test(config, rejects_bad_report_values) {
-        expect_errors("[report]\ndays = 5000\ntimezone = Mars/Olympus\nmax_users = 0\nbogus = 1\n"
+        expect_errors("[report]\ndays = 5000\ntimezone = Mars/Olympus\nmax_users = -1\nbogus = 1\n"
                       "timezone = ../../etc/passwd\n",
                       "2: days must be a whole number from 0 to 3660: 5000\n"
                       "3: unknown time zone 'Mars/Olympus' (see /usr/share/zoneinfo)\n"
-                      "4: max_users must be a whole number from 1 to 9223372036854775807: 0\n"
+                      "4: max_users must be a whole number from 0 to 9223372036854775807: -1\n"
                       "5: unknown key 'bogus' in section [report]\n"
                       "6: unknown time zone '../../etc/passwd' (see /usr/share/zoneinfo)");
 }
