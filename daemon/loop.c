@@ -37,6 +37,8 @@ struct daemon {
         bool dirty;             /* entries counted that the pages do not show yet */
         bool more_pending;      /* the last batch was full */
         bool warned_caps;       /* the "(other)" warning was logged */
+        char *initial_tz;       /* TZ at start (NULL: unset), for a config without timezone */
+        time_t next_boundary;   /* next full hour or local midnight, when windows are kept */
         uint64_t watchdog_usec; /* 0: no watchdog */
         uint64_t watchdog_last_usec;
         time_t last_write;
@@ -118,9 +120,32 @@ static int arm_timer(struct daemon *d) {
         return 0;
 }
 
+/* The last 24 hours and 7 days move on even when no event arrives: the pages
+ * are rewritten at every full hour and local midnight (half-hour zones). */
+static time_t next_window_boundary(time_t now) {
+        time_t hour = (now / 3600 + 1) * 3600;
+        struct tm tm;
+
+        if (!localtime_r(&now, &tm))
+                return hour;
+        tm.tm_mday++;
+        tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+        tm.tm_isdst = -1;
+        time_t midnight = mktime(&tm);
+        return midnight != (time_t) -1 && midnight < hour ? midnight : hour;
+}
+
 static int open_collector(struct daemon *d) {
         _cleanup_free_ char *error = NULL;
         int r;
+
+        /* A timezone removed from the configuration gives the host's back. */
+        if (!d->config.timezone) {
+                if (d->initial_tz)
+                        (void) setenv("TZ", d->initial_tz, 1);
+                else
+                        (void) unsetenv("TZ");
+        }
 
         r = collector_open(&d->config, &d->col, &error);
         if (r < 0) {
@@ -231,6 +256,12 @@ static int read_batch(struct daemon *d) {
 static int poll_timeout(struct daemon *d, int journal_timeout_ms) {
         int timeout = d->more_pending ? 0 : journal_timeout_ms;
 
+        if (d->config.days > 0) {
+                time_t now = time(NULL);
+                int ms = d->next_boundary > now ? (int) (d->next_boundary - now) * 1000 : 0;
+                if (timeout < 0 || ms < timeout)
+                        timeout = ms;
+        }
         if (d->watchdog_usec > 0) {
                 uint64_t due = d->watchdog_last_usec + d->watchdog_usec / 2, now = now_usec();
                 int ms = due > now ? (int) ((due - now + 999) / 1000) : 0;
@@ -276,6 +307,13 @@ static int loop(struct daemon *d) {
                 r = read_batch(d);
                 if (r < 0)
                         return r;
+                if (d->config.days > 0 && time(NULL) >= d->next_boundary) {
+                        d->next_boundary = next_window_boundary(time(NULL));
+                        d->dirty = true; /* the windows moved */
+                        r = write_out(d);
+                        if (r == -ENOTRECOVERABLE)
+                                return r;
+                }
                 if (fds[1].revents & POLLIN) {
                         uint64_t expirations;
                         (void) read(d->timer_fd, &expirations, sizeof(expirations));
@@ -326,6 +364,12 @@ int run_daemon(const char *config_path, bool explicit_config_path, struct config
         int r;
 
         *config = (struct config){ .identifier = NULL };
+        if (getenv("TZ") && !(d.initial_tz = strdup(getenv("TZ")))) {
+                r = -ENOMEM;
+                log_error("Out of memory.");
+                goto finish;
+        }
+        d.next_boundary = next_window_boundary(time(NULL));
         r = setup(&d);
         if (r < 0) {
                 log_error("Setting up signals and timers failed: %s", strerror(-r));
@@ -361,5 +405,6 @@ finish:
         if (d.timer_fd >= 0)
                 (void) close(d.timer_fd);
         config_done(&d.config);
+        free(d.initial_tz);
         return r < 0 ? 1 : 0;
 }
