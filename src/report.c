@@ -49,11 +49,12 @@ static bool row_at(const struct counter_table *index, const char *key, size_t le
 }
 
 /* Adds the counts of a window table (bucket + key rows) to the row of
- * their key: into ret_daily (n_days per row, from first_day) and into the
- * window of the row when the bucket is at or after `since`. */
+ * their key: into daily (n_days per row, from first_day, for the first
+ * n_daily rows) and into the window of the row when the bucket is from
+ * `since` to `last`. */
 static void spread(const struct counter_table *window, const struct counter_table *index, unsigned n_counts,
                    int32_t since, int32_t last, bool hours, struct report_window *windows, uint64_t *daily,
-                   int32_t first_day, size_t n_days) {
+                   size_t n_daily, int32_t first_day, size_t n_days) {
         const struct counter_row *r;
         size_t it = 0;
 
@@ -67,7 +68,7 @@ static void spread(const struct counter_table *window, const struct counter_tabl
                 if (bucket >= since)
                         for (unsigned c = 0; c < n_counts; c++)
                                 (hours ? windows[i].last_24h : windows[i].last_7d)[c] += r->count[c];
-                if (daily && bucket >= first_day && (size_t) (bucket - first_day) < n_days)
+                if (daily && i < n_daily && bucket >= first_day && (size_t) (bucket - first_day) < n_days)
                         daily[i * n_days + (size_t) (bucket - first_day)] += r->count[0];
         }
 }
@@ -90,7 +91,10 @@ static int init_windows(struct report_data *d, const struct stats *s, time_t now
         d->n_days = (size_t) (today - first + 1);
         int32_t *days = calloc(d->n_days, sizeof(*days));
         uint64_t(*totals)[2] = calloc(d->n_days, sizeof(*totals));
-        uint64_t *daily = calloc(d->n_errors * d->n_days + 1, sizeof(*daily));
+        /* Daily counts for the most common messages only: a flood of
+         * distinct ones must not cost messages x days at every write. */
+        d->n_error_daily = d->n_errors < REPORT_MAX_DAILY_ROWS ? d->n_errors : REPORT_MAX_DAILY_ROWS;
+        uint64_t *daily = calloc(d->n_error_daily * d->n_days + 1, sizeof(*daily));
         struct report_window *ew = calloc(d->n_errors + 1, sizeof(*ew));
         struct report_window *uw = calloc(d->n_users + 1, sizeof(*uw));
         d->days = days;
@@ -115,10 +119,10 @@ static int init_windows(struct report_data *d, const struct stats *s, time_t now
                         for (unsigned c = 0; c < 2; c++)
                                 totals[day - first][c] += r->count[c];
         }
-        spread(s->error_days, error_index, 1, today - 6, today, false, ew, daily, first, d->n_days);
-        spread(s->error_hours, error_index, 1, this_hour - 23, this_hour, true, ew, NULL, first, d->n_days);
-        spread(s->user_days, user_index, 2, today - 6, today, false, uw, NULL, first, d->n_days);
-        spread(s->user_hours, user_index, 2, this_hour - 23, this_hour, true, uw, NULL, first, d->n_days);
+        spread(s->error_days, error_index, 1, today - 6, today, false, ew, daily, d->n_error_daily, first, d->n_days);
+        spread(s->error_hours, error_index, 1, this_hour - 23, this_hour, true, ew, NULL, 0, first, d->n_days);
+        spread(s->user_days, user_index, 2, today - 6, today, false, uw, NULL, 0, first, d->n_days);
+        spread(s->user_hours, user_index, 2, this_hour - 23, this_hour, true, uw, NULL, 0, first, d->n_days);
         counter_table_free(error_index);
         counter_table_free(user_index);
         return 0;

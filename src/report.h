@@ -8,6 +8,9 @@
 
 #include "stats.h"
 
+/* Error rows that get daily counts (the sparklines), the most common first. */
+#define REPORT_MAX_DAILY_ROWS 1000
+
 /* Counts of the recent past for one row: [STATS_INFO], [STATS_ERROR] (an
  * error row uses [0]). */
 struct report_window {
@@ -39,7 +42,8 @@ struct report_data {
         size_t n_days;
         const int32_t *days;                       /* ascending local days since 1970-01-01 */
         const uint64_t (*day_totals)[2];           /* per day: [STATS_INFO], [STATS_ERROR] */
-        const uint64_t *error_daily;               /* n_errors x n_days, row-major, or NULL */
+        const uint64_t *error_daily;               /* n_error_daily x n_days, row-major, or NULL */
+        size_t n_error_daily;                      /* the first rows of errors have them */
         const struct report_window *error_windows; /* parallel to errors, or NULL */
         const struct report_window *user_windows;  /* parallel to users, or NULL */
 

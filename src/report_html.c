@@ -646,8 +646,10 @@ int report_html_write_errors(FILE *f, const struct report_data *d) {
                         sum_24h += d->error_windows[i].last_24h[0];
                         sum_7d += d->error_windows[i].last_7d[0];
                 }
-                if (daily)
+                if (daily && i < d->n_error_daily)
                         write_sparkline(f, d, i);
+                else if (daily)
+                        fputs("<td></td>", f);
                 write_hosts_cell(f, d->error_hosts, i);
                 write_permalink_cell(f, ids[i].s);
                 fputs("</tr>\n", f);

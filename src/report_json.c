@@ -154,7 +154,7 @@ static void write_errors(FILE *f, const struct report_data *d) {
                         fputs(", \"hosts\": ", f);
                         write_host_list(f, d->error_hosts[i]);
                 }
-                if (daily) {
+                if (daily && i < d->n_error_daily) {
                         const uint64_t *row = d->error_daily + i * d->n_days;
 
                         fputs(", \"daily\": [", f);

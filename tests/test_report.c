@@ -162,6 +162,7 @@ static void dashboard_init(struct dashboard *b) {
         b->d.days = dashboard_days;
         b->d.day_totals = dashboard_totals;
         b->d.error_daily = dashboard_daily;
+        b->d.n_error_daily = b->d.n_errors;
         b->d.error_windows = b->error_windows;
         b->d.user_windows = b->user_windows;
         /* the users beyond the cap sent 2 INFO and 3 ERROR events, the latter
@@ -365,6 +366,7 @@ Test(report_html, draws_a_sparkline_per_error) {
         b.d.days = dashboard_days + 4;
         b.d.day_totals = dashboard_totals + 4;
         b.d.error_daily = (const uint64_t[]){ 1, 0, 0, 1, 0 };
+        b.d.n_error_daily = b.d.n_errors;
         out = render(report_html_write_errors, &b.d, &len);
         cr_expect_not_null(strstr(out, "points=\"0,1 100,1\""));
         cr_expect_not_null(strstr(out, "points=\"0,24 100,24\""));
@@ -632,4 +634,27 @@ Test(report, writes_all_files_atomically) {
         stats_free(s);
         rm_rf(dir);
         free(dir);
+}
+
+Test(report, daily_counts_only_for_the_most_common_messages) {
+        struct stats *s = stats_new();
+        struct report_data d;
+        time_t now = 1795262400;
+        char msg[64];
+
+        stats_set_limits(s, &(struct stats_limits){ .days = 7 });
+        cr_assert_eq(stats_prune(s, now), 0);
+        for (int i = 0; i < REPORT_MAX_DAILY_ROWS + 5; i++) {
+                int n = snprintf(msg, sizeof(msg), "ERROR Message %d (u)", i);
+                cr_assert_eq(stats_add_message(s, msg, (size_t) n, (uint64_t) now * 1000000), 0);
+        }
+        cr_assert_eq(report_data_init(&d, s, "t", "local journal", now), 0);
+        cr_expect_eq(d.n_errors, REPORT_MAX_DAILY_ROWS + 5);
+        cr_expect_eq(d.n_error_daily, REPORT_MAX_DAILY_ROWS);
+        cr_expect_eq(d.error_windows[d.n_errors - 1].last_24h[0], 1, "windows still for every row");
+        char *out = render(report_html_write_errors, &d, NULL);
+        cr_expect_not_null(out);
+        free(out);
+        report_data_done(&d);
+        stats_free(s);
 }

@@ -311,6 +311,7 @@ static void full_init(struct full *x) {
         cr_assert_null(x->d.days);
         cr_assert_null(x->d.error_windows);
         x->error_daily = calloc(x->d.n_errors * 3, sizeof(uint64_t));
+        x->d.n_error_daily = x->d.n_errors;
         x->error_windows = calloc(x->d.n_errors, sizeof(struct report_window));
         x->user_windows = calloc(x->d.n_users, sizeof(struct report_window));
         cr_assert(x->error_daily && x->error_windows && x->user_windows);
