@@ -57,10 +57,7 @@ int atomic_file_begin(struct atomic_file *af, const char *dir, const char *name)
         return 0;
 }
 
-int atomic_file_commit(struct atomic_file *af, mode_t mode) {
-        _cleanup_free_ char *dir = NULL;
-        char *slash;
-
+int atomic_file_replace(struct atomic_file *af, mode_t mode) {
         errno = 0;
         if (fflush(af->f) != 0 || ferror(af->f))
                 return errno > 0 ? -errno : -EIO; /* ferror() alone leaves errno as it was */
@@ -72,7 +69,17 @@ int atomic_file_commit(struct atomic_file *af, mode_t mode) {
                 return -errno;
         free(af->tmp_path);
         af->tmp_path = NULL;
+        return 0;
+}
 
+int atomic_file_commit(struct atomic_file *af, mode_t mode) {
+        _cleanup_free_ char *dir = NULL;
+        char *slash;
+        int r;
+
+        r = atomic_file_replace(af, mode);
+        if (r < 0)
+                return r;
         dir = strdup(af->path);
         if (!dir)
                 return -ENOMEM;

@@ -22,6 +22,10 @@ int atomic_file_begin(struct atomic_file *af, const char *dir, const char *name)
  * but a crash might still bring back the old one). */
 int atomic_file_commit(struct atomic_file *af, mode_t mode);
 
+/* atomic_file_commit() without the fsync of the directory: for several
+ * files in one directory, followed by one atomic_file_fsync_directory(). */
+int atomic_file_replace(struct atomic_file *af, mode_t mode);
+
 /* Closes, and removes the temporary file unless committed. Accepts a zeroed struct. */
 void atomic_file_done(struct atomic_file *af);
 

@@ -279,12 +279,13 @@ int report_write(const char *dir, const struct report_data *d) {
                         return r;
                 r = files[i].write(af.f, d);
                 if (r >= 0)
-                        r = atomic_file_commit(&af, 0644);
+                        r = atomic_file_replace(&af, 0644);
                 atomic_file_done(&af);
                 if (r < 0)
                         return r;
         }
-        return 0;
+        /* Each file was replaced whole; one fsync makes all the renames last. */
+        return atomic_file_fsync_directory(dir);
 }
 
 int report_write_prometheus(const char *path, const struct report_data *d) {
