@@ -67,7 +67,7 @@ static void check_config(const struct config *c) {
         FUZZ_CHECK(!c->namespace || *c->namespace);
         FUZZ_CHECK(c->interval_sec >= 1 && c->interval_sec <= 86400);
         FUZZ_CHECK(c->days <= 3660);
-        FUZZ_CHECK(c->max_users >= 1 && c->max_errors >= 1);
+        /* max_users and max_errors: 0 is no limit, any size_t is valid */
         FUZZ_CHECK(c->max_message_bytes >= 16 && c->max_message_bytes <= (1 << 24));
         for (char **h = c->hosts; h && *h; h++)
                 FUZZ_CHECK(**h && strlen(*h) <= 255 && !is_ws_or_ctrl(*h) && !strchr(*h, ','));
