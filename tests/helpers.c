@@ -44,6 +44,25 @@ char *escape_to_string(void (*write)(FILE *f, const char *s, size_t n), const ch
         return buf;
 }
 
+char *long_hostile_message(size_t body_len, const char *last, size_t *ret_len) {
+        static const char head[] = "ERROR ", tail[] = " (long)";
+        size_t n = sizeof(head) - 1 + body_len + sizeof(tail) - 1;
+        char *msg = malloc(n), *p = msg;
+
+        cr_assert_not_null(msg);
+        cr_assert_geq(body_len, 64);
+        memcpy(p, head, sizeof(head) - 1);
+        p += sizeof(head) - 1;
+        for (size_t i = 0; i < body_len; i++)
+                p[i] = (char) ('a' + i % 26);
+        memcpy(p, "</script>", 9);
+        memcpy(p + body_len / 2, "\n\"\\\t\xe2\x80\xa8", 7);
+        memcpy(p + body_len - strlen(last), last, strlen(last));
+        memcpy(p + body_len, tail, sizeof(tail) - 1);
+        *ret_len = n;
+        return msg;
+}
+
 char *temp_dir(void) {
         char *p = strdup("/tmp/ticky-test.XXXXXX");
         cr_assert_not_null(p);

@@ -23,6 +23,11 @@ char *render_to_string(int (*write)(FILE *f, const struct report_data *d), const
 /* What write() puts out for s[0..n): for the field and string escapers. */
 char *escape_to_string(void (*write)(FILE *f, const char *s, size_t n), const char *s, size_t n);
 
+/* "ERROR <body> (long)" with a body of body_len bytes: letters, "</script>"
+ * at its start, a newline, quote, backslash, tab and U+2028 in its middle,
+ * and `last` at its end. Caller frees; *ret_len is the message's length. */
+char *long_hostile_message(size_t body_len, const char *last, size_t *ret_len);
+
 /* Writes or reads a whole file; abort the test on failure. */
 void write_file(const char *dir, const char *name, const void *data, size_t len);
 char *read_file_or_null(const char *dir, const char *name, size_t *ret_len);

@@ -301,20 +301,11 @@ Test(report_prometheus, writes_the_largest_counts_exactly) {
 }
 
 Test(report_prometheus, writes_a_64_kib_message_whole) {
-        static const char head[] = "ERROR ", tail[] = " (long)";
-        size_t body = 65536, n = sizeof(head) - 1 + body + sizeof(tail) - 1;
-        char *msg = malloc(n), *p = msg;
+        size_t body = 65536, n;
+        char *msg = long_hostile_message(body, "\\\"", &n);
         struct stats *s = stats_new();
         struct report_data d;
 
-        memcpy(p, head, sizeof(head) - 1);
-        p += sizeof(head) - 1;
-        for (size_t i = 0; i < body; i++)
-                p[i] = (char) ('a' + i % 26);
-        memcpy(p, "</script>", 9);
-        memcpy(p + body / 2, "\n\"\\\t\xe2\x80\xa8", 7);
-        memcpy(p + body - 2, "\\\"", 2);
-        memcpy(p + body, tail, sizeof(tail) - 1);
         ADD_N(s, msg, n);
         cr_assert_eq(report_data_init(&d, s, "t", "local journal", 1764000000), 0);
         cr_assert_eq(d.n_errors, 1);
