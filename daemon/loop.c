@@ -258,7 +258,9 @@ static int poll_timeout(struct daemon *d, int journal_timeout_ms) {
 
         if (d->config.days > 0) {
                 time_t now = time(NULL);
-                int ms = d->next_boundary > now ? (int) (d->next_boundary - now) * 1000 : 0;
+                /* At most an hour: the wall clock may have been set back. */
+                time_t left = d->next_boundary > now ? d->next_boundary - now : 0;
+                int ms = (int) (left < 3600 ? left : 3600) * 1000;
                 if (timeout < 0 || ms < timeout)
                         timeout = ms;
         }
@@ -307,7 +309,8 @@ static int loop(struct daemon *d) {
                 r = read_batch(d);
                 if (r < 0)
                         return r;
-                if (d->config.days > 0 && time(NULL) >= d->next_boundary) {
+                if (d->config.days > 0 &&
+                    (time(NULL) >= d->next_boundary || d->next_boundary - time(NULL) > 3600 * 25)) {
                         d->next_boundary = next_window_boundary(time(NULL));
                         d->dirty = true; /* the windows moved */
                         r = write_out(d);
