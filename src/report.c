@@ -73,14 +73,18 @@ static void spread(const struct counter_table *window, const struct counter_tabl
         }
 }
 
-static int init_windows(struct report_data *d, const struct stats *s, time_t now) {
-        struct counter_table *error_index = NULL, *user_index = NULL;
+static bool has_windows(const struct stats *s) {
+        return s->limits.days > 0 && counter_table_size(s->day_totals) > 0;
+}
+
+static int init_windows(struct report_data *d, const struct stats *s, time_t now,
+                        const struct counter_table *error_index, const struct counter_table *user_index) {
         const struct counter_row *r;
         int32_t today = stats_local_day(now), first = today - (int32_t) s->limits.days + 1, oldest = today;
         int32_t this_hour = (int32_t) (now / 3600);
         size_t it = 0;
 
-        if (s->limits.days == 0 || counter_table_size(s->day_totals) == 0)
+        if (!has_windows(s))
                 return 0;
         while ((r = counter_table_next(s->day_totals, &it)))
                 if (stats_key_bucket(r->key) < oldest)
@@ -102,13 +106,8 @@ static int init_windows(struct report_data *d, const struct stats *s, time_t now
         d->error_daily = daily;
         d->error_windows = ew;
         d->user_windows = uw;
-        error_index = index_rows(d->errors, d->n_errors, true);
-        user_index = index_rows(d->users, d->n_users, false);
-        if (!days || !totals || !daily || !ew || !uw || !error_index || !user_index) {
-                counter_table_free(error_index);
-                counter_table_free(user_index);
+        if (!days || !totals || !daily || !ew || !uw)
                 return -ENOMEM;
-        }
 
         for (size_t i = 0; i < d->n_days; i++)
                 days[i] = first + (int32_t) i;
@@ -123,8 +122,6 @@ static int init_windows(struct report_data *d, const struct stats *s, time_t now
         spread(s->error_hours, error_index, 1, this_hour - 23, this_hour, true, ew, NULL, 0, first, d->n_days);
         spread(s->user_days, user_index, 2, today - 6, today, false, uw, NULL, 0, first, d->n_days);
         spread(s->user_hours, user_index, 2, this_hour - 23, this_hour, true, uw, NULL, 0, first, d->n_days);
-        counter_table_free(error_index);
-        counter_table_free(user_index);
         return 0;
 }
 
@@ -189,8 +186,8 @@ static void free_lists(char **lists, size_t n) {
         free(lists);
 }
 
-static int init_hosts(struct report_data *d, const struct stats *s) {
-        struct counter_table *error_index, *user_index;
+static int init_hosts(struct report_data *d, const struct stats *s, const struct counter_table *error_index,
+                      const struct counter_table *user_index) {
         int r;
 
         if (counter_table_size(s->hosts) == 0)
@@ -199,13 +196,27 @@ static int init_hosts(struct report_data *d, const struct stats *s) {
         if (r < 0)
                 return r;
         d->n_hosts = counter_table_size(s->hosts);
+        r = host_lists(s->host_errors, error_index, d->n_errors, &d->error_hosts);
+        if (r >= 0)
+                r = host_lists(s->host_users, user_index, d->n_users, &d->user_hosts);
+        return r;
+}
+
+/* The row indexes serve both the windows and the hosts: built once, and
+ * only when either is there. */
+static int init_windows_and_hosts(struct report_data *d, const struct stats *s, time_t now) {
+        struct counter_table *error_index, *user_index;
+        int r;
+
+        if (!has_windows(s) && counter_table_size(s->hosts) == 0)
+                return 0;
         error_index = index_rows(d->errors, d->n_errors, true);
         user_index = index_rows(d->users, d->n_users, false);
         r = error_index && user_index ? 0 : -ENOMEM;
         if (r >= 0)
-                r = host_lists(s->host_errors, error_index, d->n_errors, &d->error_hosts);
+                r = init_windows(d, s, now, error_index, user_index);
         if (r >= 0)
-                r = host_lists(s->host_users, user_index, d->n_users, &d->user_hosts);
+                r = init_hosts(d, s, error_index, user_index);
         counter_table_free(error_index);
         counter_table_free(user_index);
         return r;
@@ -230,9 +241,7 @@ int report_data_init(struct report_data *ret, const struct stats *s, const char 
         if (r >= 0)
                 r = counter_table_sorted(s->users, COUNTER_ORDER_KEY, &d.users);
         if (r >= 0)
-                r = init_windows(&d, s, updated);
-        if (r >= 0)
-                r = init_hosts(&d, s);
+                r = init_windows_and_hosts(&d, s, updated);
         if (r < 0) {
                 report_data_done(&d);
                 return r;
