@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "macro.h"
+#include "strv.h"
 
 struct parser {
         const char *path;
@@ -192,12 +193,6 @@ static int set_path(struct parser *p, char **field, const char *key, const char 
                 return 0;
         }
         return set_string(field, value);
-}
-
-static void strv_free(char **v) {
-        for (char **i = v; i && *i; i++)
-                free(*i);
-        free(v);
 }
 
 /* A list of host names separated by spaces or commas. */

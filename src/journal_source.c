@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sd-journal does the matching; we only pick MESSAGE out of each entry. */
+/* sd-journal does the matching; we only pick MESSAGE (and _HOSTNAME, when
+ * hosts are counted) out of each entry. */
 #include "journal_source.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "macro.h"
+#include "strv.h"
 
 struct journal_source {
         sd_journal *journal;
@@ -97,25 +99,6 @@ static int strdup_or_null(const char *s, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int strv_copy(char *const *v, char ***ret) {
-        size_t n = 0;
-        char **c;
-
-        *ret = NULL;
-        if (!v)
-                return 0;
-        while (v[n])
-                n++;
-        c = calloc(n + 1, sizeof(*c));
-        if (!c)
-                return -ENOMEM;
-        *ret = c; /* freed by the caller's cleanup, even half-filled */
-        for (size_t i = 0; i < n; i++)
-                if (!(c[i] = strdup(v[i])))
-                        return -ENOMEM;
-        return 0;
-}
-
 int journal_source_open(const struct journal_source_options *o, struct journal_source **ret) {
         struct journal_source *js;
         int r;
@@ -145,9 +128,7 @@ struct journal_source *journal_source_close(struct journal_source *js) {
         free(js->identifier);
         free(js->namespace);
         free(js->directory);
-        for (char **h = js->hosts; h && *h; h++)
-                free(*h);
-        free(js->hosts);
+        strv_free(js->hosts);
         free(js);
         return NULL;
 }
