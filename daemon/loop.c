@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "collector.h"
 #include "log.h"
 #include "macro.h"
+#include "pipeline.h"
 
 /* Entries read between two looks at the signals: about 15 ms of work for
  * common messages, a second at worst for 64 KiB ones, so a SIGTERM during a
@@ -88,23 +88,14 @@ static void notify_status(struct daemon *d, const char *extra) {
 
 /* Pages, then state. Returns 0 or -errno, logged. */
 static int write_out(struct daemon *d) {
-        const char *what;
         time_t now = time(NULL);
         int r;
 
-        r = collector_flush(d->col, now, &what);
-        if (r < 0) {
-                log_error("Writing the %s failed: %s", what, strerror(-r));
+        r = pipeline_flush(d->col, &d->config, now, &d->warned_caps);
+        if (r < 0)
                 return r;
-        }
         d->dirty = false;
         d->last_write = now;
-        if (!d->warned_caps && collector_caps_reached(d->col)) {
-                log_warning("More distinct users than max_users (%zu) or messages than max_errors (%zu): the rest "
-                            "are counted in an (other) row.",
-                            d->config.max_users, d->config.max_errors);
-                d->warned_caps = true;
-        }
         notify_status(d, NULL);
         return 0;
 }
@@ -136,7 +127,6 @@ static time_t next_window_boundary(time_t now) {
 }
 
 static int open_collector(struct daemon *d) {
-        _cleanup_free_ char *error = NULL;
         int r;
 
         /* A timezone removed from the configuration gives the host's back. */
@@ -147,14 +137,9 @@ static int open_collector(struct daemon *d) {
                         (void) unsetenv("TZ");
         }
 
-        r = collector_open(&d->config, &d->col, &error);
-        if (r < 0) {
-                log_error("%s", error ? error : strerror(-r));
+        r = pipeline_open(&d->config, &d->col);
+        if (r < 0)
                 return r;
-        }
-        if (collector_previous_source(d->col))
-                log_notice("State was saved while reading the %s; counts carry on from it.",
-                           collector_previous_source(d->col));
         d->more_pending = true; /* read what is there without waiting */
         return 0;
 }

@@ -6,9 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "collector.h"
 #include "log.h"
-#include "macro.h"
+#include "pipeline.h"
 
 #define BATCH_ENTRIES  65536
 #define CHECKPOINT_SEC 5
@@ -20,21 +19,15 @@ static time_t monotonic_sec(void) {
 }
 
 int run_once(const struct config *c) {
-        _cleanup_free_ char *error = NULL;
         struct collector *col = NULL;
         time_t last_checkpoint = monotonic_sec();
-        const char *what;
+        bool warned_caps = false;
         long n;
         int r;
 
-        r = collector_open(c, &col, &error);
-        if (r < 0) {
-                log_error("%s", error ? error : strerror(-r));
+        r = pipeline_open(c, &col);
+        if (r < 0)
                 return 1;
-        }
-        if (collector_previous_source(col))
-                log_notice("State was saved while reading the %s; counts carry on from it.",
-                           collector_previous_source(col));
 
         do {
                 n = collector_pump(col, BATCH_ENTRIES);
@@ -52,15 +45,9 @@ int run_once(const struct config *c) {
                 }
         } while (n == BATCH_ENTRIES);
 
-        r = collector_flush(col, time(NULL), &what);
-        if (r < 0) {
-                log_error("Writing the %s failed: %s", what, strerror(-r));
+        r = pipeline_flush(col, c, time(NULL), &warned_caps);
+        if (r < 0)
                 goto fail;
-        }
-        if (collector_caps_reached(col))
-                log_warning("More distinct users than max_users (%zu) or messages than max_errors (%zu): the rest "
-                            "are counted in an (other) row.",
-                            c->max_users, c->max_errors);
         collector_free(col);
         return 0;
 fail:

@@ -152,8 +152,9 @@ int collector_open(const struct config *c, struct collector **ret, char **ret_er
                 goto fail;
         }
 
-        /* Local days follow the configured zone; TZ is process-wide, and this
-         * is the one place that sets it. */
+        /* Local days follow the configured zone. TZ is process-wide: without a
+         * timezone, whatever TZ the process has stands (the daemon puts back
+         * its start-up TZ before a reload opens the collector again). */
         if (c->timezone) {
                 char *tz;
                 if (asprintf(&tz, ":%s", c->timezone) < 0) {
