@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "counting_thread.h"
 #include "journal_source.h"
 #include "macro.h"
 #include "report.h"
@@ -228,43 +229,108 @@ static int take_cursor(struct collector *col) {
         return 0;
 }
 
+/* A journal entry, as the aggregates take it: fills *ret, returns ret. */
+static const struct stats_entry *stats_entry_of(const struct journal_entry *e, struct stats_entry *ret) {
+        *ret = (struct stats_entry){
+                .message = e->message,
+                .message_len = e->message_len,
+                .host = e->hostname,
+                .host_len = e->hostname_len,
+                .realtime_usec = e->realtime_usec,
+        };
+        return ret;
+}
+
+/* Reads and counts up to max entries here; *n grows by those counted. */
+static int count_here(struct collector *col, size_t max, size_t *n) {
+        for (size_t i = 0; i < max; i++) {
+                struct journal_entry e;
+                struct stats_entry se;
+                int r;
+
+                r = journal_source_next(col->source, &e);
+                if (r <= 0)
+                        return r;
+                r = stats_add(col->stats, stats_entry_of(&e, &se));
+                if (r < 0)
+                        return r;
+                (*n)++;
+        }
+        return 1;
+}
+
+/* Reads entries into b until it is full or *read reaches max. Returns 1 if
+ * more may follow, 0 at the end of the journal, or -errno. */
+static int read_batch(struct journal_source *js, struct entry_batch *b, size_t max, size_t *read) {
+        while (!entry_batch_full(b) && *read < max) {
+                struct journal_entry e;
+                struct stats_entry se;
+                int r;
+
+                r = journal_source_next(js, &e);
+                if (r <= 0)
+                        return r;
+                r = entry_batch_add(b, stats_entry_of(&e, &se));
+                if (r < 0)
+                        return r;
+                (*read)++;
+        }
+        return 1;
+}
+
+/* Reads up to max entries here while a second thread counts them; *n grows
+ * by those counted. Every entry read is counted before this returns, so the
+ * current entry's cursor stays that of the last one counted. */
+static int count_on_thread(struct collector *col, size_t max, size_t *n) {
+        struct counting_thread *t;
+        size_t read = 0;
+        int r, q;
+
+        r = counting_thread_start(col->stats, &t);
+        if (r == -EAGAIN) /* out of threads: slower, not wrong */
+                return count_here(col, max, n);
+        if (r < 0)
+                return r;
+
+        r = 1;
+        while (r > 0 && read < max) {
+                struct entry_batch *b = counting_thread_batch(t);
+                if (!b)
+                        break; /* counting failed: stop says why */
+                r = read_batch(col->source, b, max, &read);
+                counting_thread_submit(t, b);
+        }
+        q = counting_thread_stop(t);
+        if (q < 0)
+                return q;
+        *n += read;
+        return r;
+}
+
+/* A few entries, the daemon's usual wake-up, are counted as they are read;
+ * past that many, there is a backlog worth a second thread (starting one
+ * costs about as much as counting a few dozen entries). */
+#define COUNT_HERE_ENTRIES 256
+
 long collector_pump(struct collector *col, size_t max) {
         size_t n = 0;
         int r;
 
         if (col->poisoned)
                 return -ENOTRECOVERABLE;
-        while (n < max) {
-                struct journal_entry e;
-
-                r = journal_source_next(col->source, &e);
-                if (r == 0)
-                        break;
-                if (r > 0)
-                        r = stats_add(col->stats, &(struct stats_entry){
-                                                          .message = e.message,
-                                                          .message_len = e.message_len,
-                                                          .host = e.hostname,
-                                                          .host_len = e.hostname_len,
-                                                          .realtime_usec = e.realtime_usec,
-                                                  });
-                if (r < 0) {
-                        /* The position, or the counts, no longer match the
-                         * cursor: never save them. The snapshot on disk
-                         * stays the last good one. */
-                        col->poisoned = true;
-                        return r;
-                }
-                n++;
-        }
+        r = count_here(col, max < COUNT_HERE_ENTRIES ? max : COUNT_HERE_ENTRIES, &n);
+        if (r > 0 && n < max)
+                r = count_on_thread(col, max - n, &n);
         /* One cursor per batch, not per entry: taking it costs about a fifth
          * of reading the entry. */
-        if (n > 0) {
+        if (r >= 0 && n > 0)
                 r = take_cursor(col);
-                if (r < 0) {
-                        col->poisoned = true;
-                        return r;
-                }
+        if (r < 0) {
+                /* The position, or the counts, no longer match the cursor:
+                 * never save them. The snapshot on disk stays the last
+                 * good one. */
+                col->poisoned = true;
+                return r;
         }
         return (long) n;
 }

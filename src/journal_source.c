@@ -197,9 +197,12 @@ int journal_source_seek(struct journal_source *js, const char *cursor) {
 /* Whether field data "NAME=value" is the field name; sets *ret to the value. */
 static bool field_is(const void *data, size_t len, const char *name, size_t name_len, const char **ret_value,
                      size_t *ret_len) {
-        if (len <= name_len || memcmp(data, name, name_len) != 0 || ((const char *) data)[name_len] != '=')
+        const char *field = data;
+
+        /* The first byte rules out most fields before memcmp() is called. */
+        if (len <= name_len || field[0] != name[0] || memcmp(field, name, name_len) != 0 || field[name_len] != '=')
                 return false;
-        *ret_value = (const char *) data + name_len + 1;
+        *ret_value = field + name_len + 1;
         *ret_len = len - name_len - 1;
         return true;
 }

@@ -18,4 +18,5 @@ set(TICKY_CORE_SOURCES
         utf8.c)
 set(TICKY_JOURNAL_SOURCES
         collector.c
+        counting_thread.c
         journal_source.c)
