@@ -12,9 +12,9 @@
  *
  * where str is u32 length + bytes and a table is u64 n_rows, then n_rows
  * times str key and its counts (u64 each), keys in byte order. Version 1
- * files (no windows, no caps) are still read. Everything is built in memory first and
- * written with one atomic_file, so the cursor and the counts it stands for
- * can only ever be replaced together. */
+ * files (no windows, no caps) are still read. The whole snapshot goes into
+ * one atomic_file, so the cursor and the counts it stands for can only ever
+ * be replaced together. */
 #include "state.h"
 
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "atomic_file.h"
@@ -32,135 +33,165 @@
 static const char magic[8] = { 'T', 'I', 'C', 'K', 'Y', 'R', 'D', '\n' };
 #define HEADER_SIZE (sizeof(magic) + 4 + 4 + 8)
 
-/* Little-endian encoders; the state file has the same meaning on any host. */
-struct buffer {
-        unsigned char *data;
-        size_t len, cap;
-        bool oom;
+/* Little-endian encoders; the state file has the same meaning on any host.
+ * The snapshot is written twice over: first only measured (f NULL), for the
+ * payload size in the header, then streamed through a small buffer into the
+ * file, with the checksum of every byte. Nothing the size of the snapshot is
+ * ever held in memory. */
+struct writer {
+        FILE *f; /* NULL: only count */
+        uint64_t len;
+        uint32_t crc;
+        bool failed; /* a write failed, or a string is too long to store */
+        size_t n_staged;
+        unsigned char staged[16384];
 };
 
-static void put(struct buffer *b, const void *p, size_t n) {
-        if (b->oom)
+static void flush_staged(struct writer *w) {
+        if (w->n_staged == 0)
                 return;
-        if (b->cap - b->len < n) {
-                size_t cap = b->cap ? b->cap : 4096;
-                while (cap - b->len < n)
-                        cap *= 2;
-                unsigned char *d = realloc(b->data, cap);
-                if (!d) {
-                        b->oom = true;
-                        return;
-                }
-                b->data = d;
-                b->cap = cap;
-        }
-        memcpy(b->data + b->len, p, n);
-        b->len += n;
+        w->crc = crc32_update(w->crc, w->staged, w->n_staged);
+        if (!w->failed && fwrite(w->staged, 1, w->n_staged, w->f) != w->n_staged)
+                w->failed = true;
+        w->n_staged = 0;
 }
 
-static void put_u32(struct buffer *b, uint32_t v) {
+static void put(struct writer *w, const void *p, size_t n) {
+        w->len += n;
+        if (!w->f)
+                return;
+        while (n > 0) {
+                size_t room = sizeof(w->staged) - w->n_staged, k = n < room ? n : room;
+                memcpy(w->staged + w->n_staged, p, k);
+                w->n_staged += k;
+                p = (const unsigned char *) p + k;
+                n -= k;
+                if (w->n_staged == sizeof(w->staged))
+                        flush_staged(w);
+        }
+}
+
+static void put_u32(struct writer *w, uint32_t v) {
         unsigned char le[4];
         for (size_t i = 0; i < sizeof(le); i++)
                 le[i] = (unsigned char) (v >> (8 * i));
-        put(b, le, sizeof(le));
+        put(w, le, sizeof(le));
 }
 
-static void put_u64(struct buffer *b, uint64_t v) {
+static void put_u64(struct writer *w, uint64_t v) {
         unsigned char le[8];
         for (size_t i = 0; i < sizeof(le); i++)
                 le[i] = (unsigned char) (v >> (8 * i));
-        put(b, le, sizeof(le));
+        put(w, le, sizeof(le));
 }
 
-static void put_str(struct buffer *b, const char *s, size_t n) {
+static void put_str(struct writer *w, const char *s, size_t n) {
         if (n > UINT32_MAX) {
-                b->oom = true; /* cannot be represented; no key is ever this long */
+                w->failed = true; /* cannot be represented; no key is ever this long */
                 return;
         }
-        put_u32(b, (uint32_t) n);
-        put(b, s, n);
+        put_u32(w, (uint32_t) n);
+        put(w, s, n);
 }
 
-static int put_table(struct buffer *b, const struct counter_table *t, unsigned n_counts) {
+static void put_row(struct writer *w, const struct counter_row *row, unsigned n_counts) {
+        put_str(w, row->key, row->key_len);
+        for (unsigned c = 0; c < n_counts; c++)
+                put_u64(w, row->count[c]);
+}
+
+static int put_table(struct writer *w, const struct counter_table *t, unsigned n_counts) {
         _cleanup_free_ const struct counter_row **rows = NULL;
+        const struct counter_row *row;
         size_t n = counter_table_size(t);
         int r;
 
+        put_u64(w, n);
+        if (!w->f) {
+                /* The size does not depend on the order. */
+                for (size_t i = 0; (row = counter_table_next(t, &i));)
+                        put_row(w, row, n_counts);
+                return 0;
+        }
         /* Sorted, so that equal aggregates give byte-identical snapshots. */
         r = counter_table_sorted(t, COUNTER_ORDER_KEY, &rows);
         if (r < 0)
                 return r;
-        put_u64(b, n);
-        for (size_t i = 0; i < n; i++) {
-                put_str(b, rows[i]->key, rows[i]->key_len);
-                for (unsigned c = 0; c < n_counts; c++)
-                        put_u64(b, rows[i]->count[c]);
-        }
+        for (size_t i = 0; i < n; i++)
+                put_row(w, rows[i], n_counts);
         return 0;
 }
 
-static int serialize(struct buffer *b, const char *cursor, const char *source, const struct stats *s) {
+/* Everything but the checksum; payload_size is that of the header. */
+static int serialize(struct writer *w, uint64_t payload_size, const char *cursor, const char *source,
+                     const struct stats *s) {
         int r;
 
-        put(b, magic, sizeof(magic));
-        put_u32(b, STATE_VERSION);
-        put_u32(b, 0);
-        put_u64(b, 0); /* payload size, patched below */
-        put_str(b, cursor ? cursor : "", cursor ? strlen(cursor) : 0);
-        put_str(b, source ? source : "", source ? strlen(source) : 0);
-        put_u64(b, s->info);
-        put_u64(b, s->error);
-        put_u64(b, s->unparsed);
-        r = put_table(b, s->users, 2);
+        put(w, magic, sizeof(magic));
+        put_u32(w, STATE_VERSION);
+        put_u32(w, 0);
+        put_u64(w, payload_size);
+        put_str(w, cursor ? cursor : "", cursor ? strlen(cursor) : 0);
+        put_str(w, source ? source : "", source ? strlen(source) : 0);
+        put_u64(w, s->info);
+        put_u64(w, s->error);
+        put_u64(w, s->unparsed);
+        r = put_table(w, s->users, 2);
         if (r >= 0)
-                r = put_table(b, s->errors, 1);
-        put_u64(b, s->other_users[STATS_INFO]);
-        put_u64(b, s->other_users[STATS_ERROR]);
-        put_u64(b, s->other_errors);
+                r = put_table(w, s->errors, 1);
+        put_u64(w, s->other_users[STATS_INFO]);
+        put_u64(w, s->other_users[STATS_ERROR]);
+        put_u64(w, s->other_errors);
         if (r >= 0)
-                r = put_table(b, s->day_totals, 2);
+                r = put_table(w, s->day_totals, 2);
         if (r >= 0)
-                r = put_table(b, s->error_days, 1);
+                r = put_table(w, s->error_days, 1);
         if (r >= 0)
-                r = put_table(b, s->user_days, 2);
+                r = put_table(w, s->user_days, 2);
         if (r >= 0)
-                r = put_table(b, s->error_hours, 1);
+                r = put_table(w, s->error_hours, 1);
         if (r >= 0)
-                r = put_table(b, s->user_hours, 2);
+                r = put_table(w, s->user_hours, 2);
         if (r >= 0)
-                r = put_table(b, s->hosts, 2);
+                r = put_table(w, s->hosts, 2);
         if (r >= 0)
-                r = put_table(b, s->host_errors, 1);
+                r = put_table(w, s->host_errors, 1);
         if (r >= 0)
-                r = put_table(b, s->host_users, 2);
+                r = put_table(w, s->host_users, 2);
+        return r;
+}
+
+static int write_snapshot(FILE *f, const char *cursor, const char *source, const struct stats *s) {
+        struct writer measured = { .f = NULL }, w = { .f = f };
+        int r;
+
+        r = serialize(&measured, 0, cursor, source, s);
         if (r < 0)
                 return r;
-        if (b->oom)
-                return -ENOMEM;
+        if (measured.failed)
+                return -EINVAL;
 
-        uint64_t payload = b->len - HEADER_SIZE;
-        for (size_t i = 0; i < 8; i++)
-                b->data[HEADER_SIZE - 8 + i] = (unsigned char) (payload >> (8 * i));
-        put_u32(b, crc32_update(0, b->data, b->len));
-        return b->oom ? -ENOMEM : 0;
+        r = serialize(&w, measured.len - HEADER_SIZE, cursor, source, s);
+        if (r < 0)
+                return r;
+        flush_staged(&w);
+        put_u32(&w, w.crc);
+        flush_staged(&w);
+        /* The tables cannot change in between: a different length is a bug. */
+        return w.failed || w.len != measured.len + 4 ? -EIO : 0;
 }
 
 int state_save(const char *dir, const char *cursor, const char *source, const struct stats *s) {
-        struct buffer b = { .data = NULL };
         struct atomic_file af;
         int r;
 
-        r = serialize(&b, cursor, source, s);
+        r = atomic_file_begin(&af, dir, STATE_FILE_NAME);
+        if (r < 0)
+                return r;
+        r = write_snapshot(af.f, cursor, source, s);
         if (r >= 0)
-                r = atomic_file_begin(&af, dir, STATE_FILE_NAME);
-        if (r >= 0) {
-                if (fwrite(b.data, 1, b.len, af.f) != b.len)
-                        r = -EIO;
-                else
-                        r = atomic_file_commit(&af, 0600);
-                atomic_file_done(&af);
-        }
-        free(b.data);
+                r = atomic_file_commit(&af, 0600);
+        atomic_file_done(&af);
         return r;
 }
 
@@ -305,46 +336,49 @@ static char *strndup_or_null(const char *s, size_t n, bool *oom) {
         return d;
 }
 
-static int read_file(const char *path, unsigned char **ret, size_t *ret_len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        _cleanup_free_ unsigned char *data = NULL;
+/* The snapshot is mapped, not read: its pages are the file's, not the
+ * heap's, and are dropped as soon as the counts are loaded. We hold the
+ * state lock and replace the file only by rename, so it cannot shrink
+ * under the mapping. */
+static int map_file(const char *path, const unsigned char **ret, size_t *ret_len) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         struct stat st;
+        void *p;
 
-        if (!f)
+        if (fd < 0)
                 return -errno;
-        if (fstat(fileno(f), &st) < 0)
+        if (fstat(fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EBADMSG;
-        data = malloc((size_t) st.st_size + 1);
-        if (!data)
-                return -ENOMEM;
-        if (fread(data, 1, (size_t) st.st_size, f) != (size_t) st.st_size)
-                return ferror(f) ? -EIO : -EBADMSG;
+        if (st.st_size == 0) {
+                *ret = NULL;
+                *ret_len = 0;
+                return 0;
+        }
+        if ((uint64_t) st.st_size > SIZE_MAX)
+                return -EFBIG;
+        p = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED)
+                return -errno;
+        *ret = p;
         *ret_len = (size_t) st.st_size;
-        *ret = TAKE_PTR(data);
         return 0;
 }
 
-int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_source, const char **ret_reason) {
-        _cleanup_free_ unsigned char *data = NULL;
-        _cleanup_free_ char *path = NULL, *cursor = NULL, *source = NULL;
+static void unmap_file(const unsigned char *data, size_t len) {
+        if (data)
+                (void) munmap((void *) data, len);
+}
+
+static int parse_snapshot(const unsigned char *data, size_t len, struct stats *s, char **ret_cursor, char **ret_source,
+                          const char **ret_reason) {
+        _cleanup_free_ char *cursor = NULL, *source = NULL;
         struct reader c;
         const char *str;
-        size_t len = 0, str_len;
+        size_t str_len;
         bool oom = false;
         int r;
-
-        *ret_reason = NULL;
-        if (asprintf(&path, "%s/%s", dir, STATE_FILE_NAME) < 0) {
-                path = NULL;
-                return -ENOMEM;
-        }
-        r = read_file(path, &data, &len);
-        if (r == -EBADMSG)
-                *ret_reason = "not a regular file";
-        if (r < 0)
-                return r;
 
         if (len < HEADER_SIZE + 4 || memcmp(data, magic, sizeof(magic)) != 0) {
                 *ret_reason = len < sizeof(magic) || memcmp(data, magic, sizeof(magic)) != 0
@@ -400,4 +434,25 @@ int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_s
         *ret_cursor = TAKE_PTR(cursor);
         *ret_source = TAKE_PTR(source);
         return 0;
+}
+
+int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_source, const char **ret_reason) {
+        _cleanup_free_ char *path = NULL;
+        const unsigned char *data;
+        size_t len;
+        int r;
+
+        *ret_reason = NULL;
+        if (asprintf(&path, "%s/%s", dir, STATE_FILE_NAME) < 0) {
+                path = NULL;
+                return -ENOMEM;
+        }
+        r = map_file(path, &data, &len);
+        if (r == -EBADMSG)
+                *ret_reason = "not a regular file";
+        if (r < 0)
+                return r;
+        r = parse_snapshot(data, len, s, ret_cursor, ret_source, ret_reason);
+        unmap_file(data, len);
+        return r;
 }
