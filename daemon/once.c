@@ -3,6 +3,7 @@
  * seconds, so that a kill loses little work (and never counts twice). */
 #include "once.h"
 
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,6 +29,19 @@ int run_once(const struct config *c) {
         r = pipeline_open(c, &col);
         if (r < 0)
                 return 1;
+
+        /* A first import reads the journal's two halves side by side. */
+        n = collector_import_split(col);
+        if (n == -ESTALE) {
+                log_warning("The journal changed while its two halves were read; reading it again in one pass.");
+                col = collector_free(col);
+                r = pipeline_open(c, &col);
+                if (r < 0)
+                        return 1;
+        } else if (n < 0) {
+                log_error("Reading the journal failed: %s", strerror((int) -n));
+                goto fail;
+        }
 
         do {
                 n = collector_pump(col, BATCH_ENTRIES);

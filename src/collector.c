@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,13 +313,15 @@ static int count_on_thread(struct collector *col, size_t max, size_t *n) {
  * costs about as much as counting a few dozen entries). */
 #define COUNT_HERE_ENTRIES 256
 
-long collector_pump(struct collector *col, size_t max) {
-        size_t n = 0;
+/* Reads and counts up to max entries; a backlog is counted on a second
+ * thread unless both cores are busy already (counting_thread false). */
+static long pump(struct collector *col, size_t max, bool counting_thread) {
+        size_t n = 0, here = counting_thread && max > COUNT_HERE_ENTRIES ? COUNT_HERE_ENTRIES : max;
         int r;
 
         if (col->poisoned)
                 return -ENOTRECOVERABLE;
-        r = count_here(col, max < COUNT_HERE_ENTRIES ? max : COUNT_HERE_ENTRIES, &n);
+        r = count_here(col, here, &n);
         if (r > 0 && n < max)
                 r = count_on_thread(col, max - n, &n);
         /* One cursor per batch, not per entry: taking it costs about a fifth
@@ -333,6 +336,113 @@ long collector_pump(struct collector *col, size_t max) {
                 return r;
         }
         return (long) n;
+}
+
+long collector_pump(struct collector *col, size_t max) {
+        return pump(col, max, true);
+}
+
+/* The first half of a split import, counted on a thread and a journal
+ * object of its own. */
+struct first_half {
+        struct journal_source_options options; /* borrowed from the collector's source */
+        const char *stop_cursor;               /* the second half's first entry */
+        uint64_t stop_realtime_usec;           /* and its time */
+        struct stats *stats;
+        size_t n_entries;
+        bool met; /* stopped at the second half's first entry */
+        int result;
+};
+
+static void *count_first_half(void *userdata) {
+        struct first_half *h = userdata;
+        struct journal_source *js;
+        int r;
+
+        r = journal_source_open(&h->options, &js);
+        if (r < 0) {
+                h->result = r;
+                return NULL;
+        }
+        for (;;) {
+                struct journal_entry e;
+                struct stats_entry se;
+
+                r = journal_source_next(js, &e);
+                if (r <= 0)
+                        break;
+                /* Only an entry of that very time can be the one. */
+                if (e.realtime_usec == h->stop_realtime_usec) {
+                        r = journal_source_at(js, h->stop_cursor);
+                        if (r != 0) {
+                                h->met = r > 0;
+                                break;
+                        }
+                }
+                r = stats_add(h->stats, stats_entry_of(&e, &se));
+                if (r < 0)
+                        break;
+                h->n_entries++;
+        }
+        journal_source_close(js);
+        h->result = r < 0 ? r : 0;
+        return NULL;
+}
+
+#define SPLIT_PUMP_ENTRIES 65536
+
+long collector_import_split(struct collector *col) {
+        _cleanup_free_ char *middle = NULL;
+        struct first_half h = { .result = 0 };
+        pthread_t thread;
+        long n, total = 0;
+        int r;
+
+        if (col->poisoned)
+                return -ENOTRECOVERABLE;
+        if (col->cursor || col->stats->limits.max_users > 0 || col->stats->limits.max_errors > 0)
+                return 0;
+
+        r = journal_source_seek_middle(col->source, &middle, &h.stop_realtime_usec);
+        if (r <= 0) {
+                col->poisoned = r < 0;
+                return r;
+        }
+        journal_source_options(col->source, &h.options);
+        h.stop_cursor = middle;
+        h.stats = stats_new_like(col->stats);
+        r = h.stats ? -pthread_create(&thread, NULL, count_first_half, &h) : -ENOMEM;
+        if (r < 0) {
+                /* Slower, not wrong: the whole journal in one pass. */
+                stats_free(h.stats);
+                r = journal_source_seek(col->source, NULL);
+                col->poisoned = r < 0;
+                return r;
+        }
+
+        /* Meanwhile, the second half here, from the middle entry on. */
+        do {
+                n = pump(col, SPLIT_PUMP_ENTRIES, false);
+                if (n > 0)
+                        total += n;
+        } while (n == SPLIT_PUMP_ENTRIES);
+        (void) pthread_join(thread, NULL);
+
+        if (n >= 0 && h.result < 0)
+                n = h.result;
+        else if (n >= 0 && !h.met)
+                n = -ESTALE;
+        if (n >= 0) {
+                r = stats_merge(col->stats, h.stats);
+                if (r < 0)
+                        n = r;
+        }
+        stats_free(h.stats);
+        if (n < 0) {
+                col->poisoned = true;
+                return n;
+        }
+        return total + (long) h.n_entries;
 }
 
 int collector_save_state(struct collector *col) {

@@ -26,6 +26,19 @@ struct collector *collector_free(struct collector *col);
  * next start resumes from the last snapshot. */
 long collector_pump(struct collector *col, size_t max);
 
+/* A first import (no cursor yet, no caps) in two halves side by side: the
+ * journal is split at the middle of its time span; a thread of its own,
+ * with a journal object of its own, counts from the head up to the middle
+ * entry while this one reads from there to the end. The counts are merged;
+ * the cursor is that of the last entry. Nothing may be saved until this
+ * returns: the counts are no prefix of the journal before. Returns the
+ * entries counted, 0 if nothing was done (not a first import, or too little
+ * to split), or -errno; -ESTALE: the halves did not meet (the journal's
+ * files changed between the two opens), and the collector must be opened
+ * again and the journal read in one pass. After an error nothing more is
+ * read or saved, as after collector_pump(). */
+long collector_import_split(struct collector *col);
+
 /* Saves the state snapshot (cursor + counts). Returns 0 or -errno. */
 int collector_save_state(struct collector *col);
 

@@ -342,3 +342,83 @@ int journal_source_process(struct journal_source *js, const char *cursor) {
         js->journal = j;
         return journal_source_seek(js, cursor);
 }
+
+void journal_source_options(const struct journal_source *js, struct journal_source_options *ret) {
+        *ret = (struct journal_source_options){
+                .identifier = js->identifier,
+                .namespace = js->namespace,
+                .directory = js->directory,
+                .hosts = js->hosts,
+                .want_hostname = js->want_hostname,
+        };
+}
+
+/* The time of the entry that sd_journal_next() (direction > 0) or
+ * sd_journal_previous() moves to. Returns 1, 0 if there is none, or -errno. */
+static int step_realtime(sd_journal *j, int direction, uint64_t *ret) {
+        int r = direction > 0 ? sd_journal_next(j) : sd_journal_previous(j);
+        if (r <= 0)
+                return r;
+        r = sd_journal_get_realtime_usec(j, ret);
+        return r < 0 ? r : 1;
+}
+
+/* The cursor and time of the entry nearest the middle of the journal's time
+ * span, and the journal positioned there. Returns 1, 0 if there is no such
+ * entry other than the head, or -errno. */
+static int find_middle(sd_journal *j, char **ret_cursor, uint64_t *ret_realtime_usec) {
+        _cleanup_free_ char *head = NULL;
+        uint64_t first, last, at;
+        int r;
+
+        r = sd_journal_seek_head(j);
+        if (r < 0)
+                return r;
+        r = step_realtime(j, 1, &first);
+        if (r <= 0)
+                return r;
+        r = sd_journal_get_cursor(j, &head);
+        if (r < 0)
+                return r;
+        r = sd_journal_seek_tail(j);
+        if (r < 0)
+                return r;
+        r = step_realtime(j, -1, &last);
+        if (r <= 0 || last <= first)
+                return r < 0 ? r : 0;
+        r = sd_journal_seek_realtime_usec(j, first + (last - first) / 2);
+        if (r < 0)
+                return r;
+        r = step_realtime(j, 1, &at);
+        if (r <= 0)
+                return r;
+        /* The middle must not be the head: the first half would be empty. */
+        r = sd_journal_test_cursor(j, head);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = sd_journal_get_cursor(j, ret_cursor);
+        if (r < 0)
+                return r;
+        *ret_realtime_usec = at;
+        return 1;
+}
+
+int journal_source_seek_middle(struct journal_source *js, char **ret_cursor, uint64_t *ret_realtime_usec) {
+        int r;
+
+        js->positioned = js->pending = false;
+        r = find_middle(js->journal, ret_cursor, ret_realtime_usec);
+        if (r > 0) {
+                js->pending = true; /* the middle entry is the next one returned */
+                return 1;
+        }
+        if (r < 0)
+                return r;
+        return journal_source_seek(js, NULL);
+}
+
+int journal_source_at(struct journal_source *js, const char *cursor) {
+        if (!js->positioned)
+                return 0;
+        return sd_journal_test_cursor(js->journal, cursor);
+}

@@ -57,3 +57,18 @@ int journal_source_process(struct journal_source *js, const char *cursor);
 /* The cursor of the current entry, or NULL if none was read since the seek.
  * Returns 0 or -errno; caller frees *ret. */
 int journal_source_cursor(struct journal_source *js, char **ret);
+
+/* The options js was opened with, for opening the same journal again (on
+ * another thread, say). The strings are borrowed from js. */
+void journal_source_options(const struct journal_source *js, struct journal_source_options *ret);
+
+/* Positions the source at the entry nearest the middle of the journal's time
+ * span, for splitting a first import in two: that entry is the next one
+ * journal_source_next() returns, and its cursor and time are returned (the
+ * caller frees *ret_cursor). Returns 1, 0 if there is nothing to split (the
+ * source is back at the head then), or -errno. */
+int journal_source_seek_middle(struct journal_source *js, char **ret_cursor, uint64_t *ret_realtime_usec);
+
+/* Whether the current entry (the last one journal_source_next() returned) is
+ * the one at cursor. Returns 1, 0, or -errno. */
+int journal_source_at(struct journal_source *js, const char *cursor);

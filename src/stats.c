@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "macro.h"
 #include "utf8.h"
 
 #define USEC_PER_SEC  1000000LL
@@ -61,6 +62,54 @@ struct stats *stats_free(struct stats *s) {
 
 void stats_set_limits(struct stats *s, const struct stats_limits *limits) {
         s->limits = *limits;
+}
+
+struct stats *stats_new_like(const struct stats *model) {
+        struct stats *s = stats_new();
+
+        if (!s)
+                return NULL;
+        s->limits = model->limits;
+        s->first_day = model->first_day;
+        s->first_hour = model->first_hour;
+        s->last_day = model->last_day;
+        s->last_hour = model->last_hour;
+        return s;
+}
+
+static int merge_table(struct counter_table *dst, const struct counter_table *src) {
+        const struct counter_row *row;
+
+        for (size_t i = 0; (row = counter_table_next(src, &i));)
+                for (unsigned c = 0; c < 2; c++) {
+                        int r = counter_table_add(dst, row->key, row->key_len, c, row->count[c]);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+int stats_merge(struct stats *dst, const struct stats *src) {
+        const struct counter_table *const from[] = { src->errors,     src->users,     src->day_totals,
+                                                     src->error_days, src->user_days, src->error_hours,
+                                                     src->user_hours, src->hosts,     src->host_errors,
+                                                     src->host_users };
+        struct counter_table *const to[] = { dst->errors,      dst->users,       dst->day_totals, dst->error_days,
+                                             dst->user_days,   dst->error_hours, dst->user_hours, dst->hosts,
+                                             dst->host_errors, dst->host_users };
+
+        for (size_t t = 0; t < ELEMENTSOF(to); t++) {
+                int r = merge_table(to[t], from[t]);
+                if (r < 0)
+                        return r;
+        }
+        dst->info += src->info;
+        dst->error += src->error;
+        dst->unparsed += src->unparsed;
+        dst->other_users[STATS_INFO] += src->other_users[STATS_INFO];
+        dst->other_users[STATS_ERROR] += src->other_users[STATS_ERROR];
+        dst->other_errors += src->other_errors;
+        return 0;
 }
 
 static int reserve(char **buf, size_t *size, size_t need) {

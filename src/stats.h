@@ -87,6 +87,16 @@ struct stats *stats_free(struct stats *s);
 
 void stats_set_limits(struct stats *s, const struct stats_limits *limits);
 
+/* An empty struct stats with the limits and windows of model, for counting
+ * part of the entries elsewhere and merging them back. NULL on OOM. */
+struct stats *stats_new_like(const struct stats *model);
+
+/* Adds every count of src to dst. Only for stats without caps (max_users,
+ * max_errors): with caps, which keys are kept depends on the order of the
+ * entries. Returns 0 or -ENOMEM; after -ENOMEM dst is half merged: discard
+ * it, never save it. */
+int stats_merge(struct stats *dst, const struct stats *src);
+
 /* Counts one entry. A message that does not parse is counted as unparsed.
  * Returns 0 or -ENOMEM; after -ENOMEM the event may be half counted: discard
  * s, never save it. */

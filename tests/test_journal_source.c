@@ -224,3 +224,67 @@ Test(journal_source, message_survives_fields_enumerated_after_it) {
         free(cmd);
         free(export_path);
 }
+
+/* Reads from the head until the entry at cursor: the messages before it. */
+static char *read_until(struct journal_source *js, const char *cursor) {
+        char *out = NULL;
+        size_t out_len;
+        FILE *f = open_memstream(&out, &out_len);
+        struct journal_entry e;
+        int r;
+
+        while ((r = journal_source_next(js, &e)) > 0 && journal_source_at(js, cursor) == 0)
+                fprintf(f, "%.*s|", (int) e.message_len, e.message ? e.message : "(none)");
+        cr_assert_eq(r, 1, "the entry at the cursor was never reached");
+        fclose(f);
+        return out;
+}
+
+Test(journal_source, middle_splits_the_entries_in_two_that_make_the_whole) {
+        static const char *const a_ids[] = { "ticky", "ticky", "sshd", "ticky" };
+        static const char *const a_msgs[] = { "a1", "a2", "noise", "a3" };
+        static const char *const b_ids[] = { "ticky", "ticky", "ticky" };
+        static const char *const b_msgs[] = { "b1", "b2", "b3" };
+        struct journal_source *second = NULL, *first = NULL;
+        char *middle = NULL, *all, *before, *after;
+        uint64_t at = 0;
+
+        /* Two files, as after a rotation: a1..a3 at 1 s, b1..b3 at 9 s. */
+        make_journal("a", a_ids, a_msgs, 4, 1000000);
+        make_journal("b", b_ids, b_msgs, 3, 9000000);
+        second = open_source();
+        all = read_rest(second, NULL);
+        cr_assert_str_eq(all, "a1|a2|a3|b1|b2|b3|");
+
+        cr_assert_eq(journal_source_seek_middle(second, &middle, &at), 1);
+        cr_assert_eq(at, 9000000u, "the middle of 1 s..9 s is the first entry at or after 5 s");
+        after = read_rest(second, NULL);
+        cr_assert_str_eq(after, "b1|b2|b3|");
+
+        first = open_source();
+        before = read_until(first, middle);
+        cr_assert_str_eq(before, "a1|a2|a3|");
+        journal_source_close(first);
+        journal_source_close(second);
+        free(all);
+        free(after);
+        free(before);
+        free(middle);
+}
+
+Test(journal_source, nothing_to_split_in_one_instant) {
+        static const char *const one_ids[] = { "ticky" };
+        static const char *const one_msgs[] = { "only" };
+        struct journal_source *js;
+        char *middle = NULL, *all;
+        uint64_t at = 0;
+
+        make_journal("a", one_ids, one_msgs, 1, 1000000);
+        js = open_source();
+        cr_assert_eq(journal_source_seek_middle(js, &middle, &at), 0);
+        cr_assert_null(middle);
+        all = read_rest(js, NULL);
+        cr_assert_str_eq(all, "only|", "back at the head when there is nothing to split");
+        journal_source_close(js);
+        free(all);
+}

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "macro.h"
 #include "stats.h"
 
 #define ADD(s, m) stats_add_message(s, m, sizeof(m) - 1, 0)
@@ -178,4 +179,54 @@ Test(stats, key_host_of_a_short_key_reads_nothing) {
         cr_expect_eq(host_len, 0);
         cr_expect_eq(rest_len, 0);
         free(key);
+}
+
+Test(stats, merged_halves_count_as_the_whole) {
+        static const char *const lines[] = {
+                "INFO Created ticket [#1] (ann)", "ERROR Timeout (ann)",  "ERROR Timeout (bob)", "nonsense",
+                "INFO Closed ticket [#2] (cy)",   "ERROR Disk full (bob)"
+        };
+        struct stats *whole = stats_new(), *first, *second;
+        const char *const hosts[] = { "alpha", "beta" };
+
+        stats_set_limits(whole, &(struct stats_limits){ .days = 7 });
+        cr_assert_eq(stats_prune(whole, 1700000000), 0);
+        first = stats_new_like(whole);
+        second = stats_new_like(whole);
+        for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
+                struct stats_entry e = { .message = lines[i],
+                                         .message_len = strlen(lines[i]),
+                                         .host = hosts[i % 2],
+                                         .realtime_usec = (1700000000 - 3600 * (uint64_t) i) * 1000000 };
+                e.host_len = strlen(e.host);
+                cr_assert_eq(stats_add(whole, &e), 0);
+                cr_assert_eq(stats_add(i < 3 ? first : second, &e), 0);
+        }
+        cr_assert_eq(stats_merge(first, second), 0);
+
+        cr_expect_eq(first->info, whole->info);
+        cr_expect_eq(first->error, whole->error);
+        cr_expect_eq(first->unparsed, whole->unparsed);
+        struct counter_table *const a[] = { first->errors,     first->users,     first->day_totals,
+                                            first->error_days, first->user_days, first->error_hours,
+                                            first->user_hours, first->hosts,     first->host_errors,
+                                            first->host_users };
+        struct counter_table *const b[] = { whole->errors,     whole->users,     whole->day_totals,
+                                            whole->error_days, whole->user_days, whole->error_hours,
+                                            whole->user_hours, whole->hosts,     whole->host_errors,
+                                            whole->host_users };
+        for (size_t t = 0; t < ELEMENTSOF(a); t++) {
+                const struct counter_row *row;
+                cr_assert_eq(counter_table_size(a[t]), counter_table_size(b[t]), "table %zu", t);
+                cr_assert_gt(counter_table_size(b[t]), 0, "table %zu is empty: the test proves nothing", t);
+                for (size_t i = 0; (row = counter_table_next(b[t], &i));) {
+                        const struct counter_row *merged = counter_table_get(a[t], row->key, row->key_len);
+                        cr_assert_not_null(merged);
+                        cr_assert_eq(merged->count[0], row->count[0]);
+                        cr_assert_eq(merged->count[1], row->count[1]);
+                }
+        }
+        stats_free(whole);
+        stats_free(first);
+        stats_free(second);
 }
