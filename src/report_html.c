@@ -13,6 +13,7 @@
 
 #include "macro.h"
 #include "utf8.h"
+#include "write_buffer.h"
 
 /* One <style> for all pages, in parts (C99 promises string literals of 4095
  * bytes only). Colours are variables: the dark scheme and print swap them. */
@@ -236,6 +237,9 @@ struct error_id {
 
 void report_html_write_escaped(FILE *f, const char *s, size_t n) {
         const char *run = s, *end = s + n;
+        struct write_buffer b;
+
+        write_buffer_init(&b, f);
 
         for (const char *p = s; p < end; p++) {
                 const char *entity;
@@ -258,11 +262,12 @@ void report_html_write_escaped(FILE *f, const char *s, size_t n) {
                 default:
                         continue;
                 }
-                fwrite(run, 1, (size_t) (p - run), f);
-                fputs(entity, f);
+                write_buffer_put(&b, run, (size_t) (p - run));
+                write_buffer_put(&b, entity, strlen(entity));
                 run = p + 1;
         }
-        fwrite(run, 1, (size_t) (end - run), f);
+        write_buffer_put(&b, run, (size_t) (end - run));
+        write_buffer_flush(&b);
 }
 
 /* For strings that do not come from the aggregates (title, source), which were

@@ -11,11 +11,16 @@
 
 #include "macro.h"
 #include "utf8.h"
+#include "write_buffer.h"
 
 void report_json_write_string(FILE *f, const char *s, size_t n) {
+        static const char hex_digits[] = "0123456789abcdef";
         const unsigned char *p = (const unsigned char *) s, *end = p + n, *run = p;
+        struct write_buffer e;
 
-        fputc('"', f);
+        write_buffer_init(&e, f);
+        write_buffer_put(&e, "\"", 1);
+
         while (p < end) {
                 unsigned c = *p;
                 size_t len = 1;
@@ -30,37 +35,41 @@ void report_json_write_string(FILE *f, const char *s, size_t n) {
                         p++;
                         continue;
                 }
-                fwrite(run, 1, (size_t) (p - run), f);
+                write_buffer_put(&e, run, (size_t) (p - run));
                 switch (c) {
                 case '"':
-                        fputs("\\\"", f);
+                        write_buffer_put(&e, "\\\"", 2);
                         break;
                 case '\\':
-                        fputs("\\\\", f);
+                        write_buffer_put(&e, "\\\\", 2);
                         break;
                 case '\b':
-                        fputs("\\b", f);
+                        write_buffer_put(&e, "\\b", 2);
                         break;
                 case '\f':
-                        fputs("\\f", f);
+                        write_buffer_put(&e, "\\f", 2);
                         break;
                 case '\n':
-                        fputs("\\n", f);
+                        write_buffer_put(&e, "\\n", 2);
                         break;
                 case '\r':
-                        fputs("\\r", f);
+                        write_buffer_put(&e, "\\r", 2);
                         break;
                 case '\t':
-                        fputs("\\t", f);
+                        write_buffer_put(&e, "\\t", 2);
                         break;
                 default:
-                        fprintf(f, "\\u%04x", c);
+                        write_buffer_put(&e,
+                                         (char[]){ '\\', 'u', hex_digits[c >> 12 & 15], hex_digits[c >> 8 & 15],
+                                                   hex_digits[c >> 4 & 15], hex_digits[c & 15] },
+                                         6);
                 }
                 p += len;
                 run = p;
         }
-        fwrite(run, 1, (size_t) (end - run), f);
-        fputc('"', f);
+        write_buffer_put(&e, run, (size_t) (end - run));
+        write_buffer_put(&e, "\"", 1);
+        write_buffer_flush(&e);
 }
 
 /* For strings that do not come from the aggregates (title, source), which were
