@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "text_output.h"
+
 void report_csv_write_field(FILE *f, const char *s, size_t n) {
         bool quote = false;
 
@@ -32,7 +34,9 @@ int report_csv_write_errors(FILE *f, const struct report_data *d) {
         fputs("Error,Count\r\n", f);
         for (size_t i = 0; i < d->n_errors; i++) {
                 report_csv_write_field(f, d->errors[i]->key, d->errors[i]->key_len);
-                fprintf(f, ",%" PRIu64 "\r\n", d->errors[i]->count[0]);
+                fputc(',', f);
+                write_u64(f, d->errors[i]->count[0]);
+                fputs("\r\n", f);
         }
         /* Last, after the ranking: it is not one message. */
         if (d->other_errors.n_keys > 0)
@@ -45,7 +49,11 @@ int report_csv_write_users(FILE *f, const struct report_data *d) {
         for (size_t i = 0; i < d->n_users; i++) {
                 const struct counter_row *u = d->users[i];
                 report_csv_write_field(f, u->key, u->key_len);
-                fprintf(f, ",%" PRIu64 ",%" PRIu64 "\r\n", u->count[STATS_INFO], u->count[STATS_ERROR]);
+                fputc(',', f);
+                write_u64(f, u->count[STATS_INFO]);
+                fputc(',', f);
+                write_u64(f, u->count[STATS_ERROR]);
+                fputs("\r\n", f);
         }
         if (d->other_users.n_keys > 0)
                 fprintf(f, "(other),%" PRIu64 ",%" PRIu64 "\r\n", d->other_users.count[STATS_INFO],

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "macro.h"
+#include "text_output.h"
 #include "utf8.h"
-#include "write_buffer.h"
 
 void report_json_write_string(FILE *f, const char *s, size_t n) {
         static const char hex_digits[] = "0123456789abcdef";
@@ -155,7 +155,8 @@ static void write_errors(FILE *f, const struct report_data *d) {
 
                 fputs(i == 0 ? "\n    {\"message\": " : ",\n    {\"message\": ", f);
                 report_json_write_string(f, e->key, e->key_len);
-                fprintf(f, ", \"count\": %" PRIu64, e->count[0]);
+                fputs(", \"count\": ", f);
+                write_u64(f, e->count[0]);
                 if (d->error_windows)
                         fprintf(f, ", \"last_24h\": %" PRIu64 ", \"last_7d\": %" PRIu64,
                                 d->error_windows[i].last_24h[0], d->error_windows[i].last_7d[0]);
@@ -167,8 +168,10 @@ static void write_errors(FILE *f, const struct report_data *d) {
                         const uint64_t *row = d->error_daily + i * d->n_days;
 
                         fputs(", \"daily\": [", f);
-                        for (size_t j = 0; j < d->n_days; j++)
-                                fprintf(f, "%s%" PRIu64, j == 0 ? "" : ", ", row[j]);
+                        for (size_t j = 0; j < d->n_days; j++) {
+                                fputs(j == 0 ? "" : ", ", f);
+                                write_u64(f, row[j]);
+                        }
                         fputc(']', f);
                 }
                 fputc('}', f);
@@ -179,8 +182,13 @@ static void write_errors(FILE *f, const struct report_data *d) {
 }
 
 static void write_pair(FILE *f, const char *name, const uint64_t count[2]) {
-        fprintf(f, ", \"%s\": {\"info\": %" PRIu64 ", \"error\": %" PRIu64 "}", name, count[STATS_INFO],
-                count[STATS_ERROR]);
+        fputs(", \"", f);
+        fputs(name, f);
+        fputs("\": {\"info\": ", f);
+        write_u64(f, count[STATS_INFO]);
+        fputs(", \"error\": ", f);
+        write_u64(f, count[STATS_ERROR]);
+        fputc('}', f);
 }
 
 static void write_users(FILE *f, const struct report_data *d) {
@@ -192,7 +200,10 @@ static void write_users(FILE *f, const struct report_data *d) {
 
                 fputs(i == 0 ? "\n    {\"name\": " : ",\n    {\"name\": ", f);
                 report_json_write_string(f, u->key, u->key_len);
-                fprintf(f, ", \"info\": %" PRIu64 ", \"error\": %" PRIu64, u->count[STATS_INFO], u->count[STATS_ERROR]);
+                fputs(", \"info\": ", f);
+                write_u64(f, u->count[STATS_INFO]);
+                fputs(", \"error\": ", f);
+                write_u64(f, u->count[STATS_ERROR]);
                 if (d->user_windows) {
                         write_pair(f, "last_24h", d->user_windows[i].last_24h);
                         write_pair(f, "last_7d", d->user_windows[i].last_7d);

@@ -1,11 +1,30 @@
 /* SPDX-License-Identifier: MIT */
-/* A small buffer in front of a FILE, for escapers: hostile text can need an
- * escape every few bytes, and a stdio call each (which locks the FILE once
- * the process has a second thread) cost more than the escaping. */
+/* For the report writers, which emit many small pieces: numbers without
+ * printf(), and a small buffer in front of a FILE for escapers (hostile
+ * text can need an escape every few bytes). A pages' worth of printf()
+ * calls, one per number or escape, cost more than everything else. */
 #pragma once
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The decimal digits of v, NUL-terminated at the end of buf; returns where
+ * they start. */
+static inline char *format_u64(char buf[static 21], uint64_t v) {
+        char *p = buf + 20;
+
+        *p = '\0';
+        do
+                *--p = (char) ('0' + v % 10);
+        while ((v /= 10) > 0);
+        return p;
+}
+
+static inline void write_u64(FILE *f, uint64_t v) {
+        char buf[21];
+        fputs(format_u64(buf, v), f);
+}
 
 /* Caller storage: init, put, and flush before anything else writes to f. */
 struct write_buffer {
