@@ -346,8 +346,7 @@ long collector_pump(struct collector *col, size_t max) {
  * object of its own. */
 struct first_half {
         struct journal_source_options options; /* borrowed from the collector's source */
-        const char *stop_cursor;               /* the second half's first entry */
-        uint64_t stop_realtime_usec;           /* and its time */
+        const struct journal_split *split;
         struct stats *stats;
         size_t n_entries;
         bool met; /* stopped at the second half's first entry */
@@ -364,16 +363,25 @@ static void *count_first_half(void *userdata) {
                 h->result = r;
                 return NULL;
         }
-        for (;;) {
+        for (bool first = true;; first = false) {
                 struct journal_entry e;
                 struct stats_entry se;
 
                 r = journal_source_next(js, &e);
                 if (r <= 0)
                         break;
+                /* A file vacuumed since the split was planned would take
+                 * its entries with it; the head is the one to notice. */
+                if (first) {
+                        r = journal_source_at(js, h->split->head_cursor);
+                        if (r <= 0) {
+                                r = r < 0 ? r : -ESTALE;
+                                break;
+                        }
+                }
                 /* Only an entry of that very time can be the one. */
-                if (e.realtime_usec == h->stop_realtime_usec) {
-                        r = journal_source_at(js, h->stop_cursor);
+                if (e.realtime_usec == h->split->middle_realtime_usec) {
+                        r = journal_source_at(js, h->split->middle_cursor);
                         if (r != 0) {
                                 h->met = r > 0;
                                 break;
@@ -392,8 +400,8 @@ static void *count_first_half(void *userdata) {
 #define SPLIT_PUMP_ENTRIES 65536
 
 long collector_import_split(struct collector *col) {
-        _cleanup_free_ char *middle = NULL;
-        struct first_half h = { .result = 0 };
+        _cleanup_(journal_split_done) struct journal_split split = { .head_cursor = NULL };
+        struct first_half h = { .split = &split };
         pthread_t thread;
         long n, total = 0;
         int r;
@@ -403,13 +411,12 @@ long collector_import_split(struct collector *col) {
         if (col->cursor || col->stats->limits.max_users > 0 || col->stats->limits.max_errors > 0)
                 return 0;
 
-        r = journal_source_seek_middle(col->source, &middle, &h.stop_realtime_usec);
+        r = journal_source_seek_middle(col->source, &split);
         if (r <= 0) {
                 col->poisoned = r < 0;
                 return r;
         }
         journal_source_options(col->source, &h.options);
-        h.stop_cursor = middle;
         h.stats = stats_new_like(col->stats);
         r = h.stats ? -pthread_create(&thread, NULL, count_first_half, &h) : -ENOMEM;
         if (r < 0) {

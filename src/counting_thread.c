@@ -55,7 +55,8 @@ static int append_text(struct entry_batch *b, const char *text, size_t len, size
                 *ret_offset = NO_TEXT;
                 return 0;
         }
-        if (len > b->bytes_size - b->n_bytes) {
+        /* An empty text is still text, not absent: it needs an address. */
+        if (!b->bytes || len > b->bytes_size - b->n_bytes) {
                 size_t size = b->bytes_size ? b->bytes_size : BATCH_BYTES;
                 while (len > size - b->n_bytes) {
                         if (size > SIZE_MAX / 2)

@@ -363,11 +363,24 @@ static int step_realtime(sd_journal *j, int direction, uint64_t *ret) {
         return r < 0 ? r : 1;
 }
 
-/* The cursor and time of the entry nearest the middle of the journal's time
- * span, and the journal positioned there. Returns 1, 0 if there is no such
- * entry other than the head, or -errno. */
-static int find_middle(sd_journal *j, char **ret_cursor, uint64_t *ret_realtime_usec) {
-        _cleanup_free_ char *head = NULL;
+/* Moves to the entry at cursor, the way a restart from a saved cursor does.
+ * Returns 1 if it is there, 0 if not, or -errno. */
+static int step_to_cursor(sd_journal *j, const char *cursor) {
+        int r = sd_journal_seek_cursor(j, cursor);
+        if (r < 0)
+                return r;
+        r = sd_journal_next(j);
+        if (r <= 0)
+                return r;
+        return sd_journal_test_cursor(j, cursor);
+}
+
+/* The cursors of the head and of the entry nearest the middle of the
+ * journal's time span, the time of the latter, and the journal positioned
+ * there. Returns 1, 0 if there is no such entry other than the head, or
+ * -errno. */
+static int find_middle(sd_journal *j, char **ret_head, char **ret_middle, uint64_t *ret_realtime_usec) {
+        _cleanup_free_ char *head = NULL, *middle = NULL;
         uint64_t first, last, at;
         int r;
 
@@ -396,18 +409,33 @@ static int find_middle(sd_journal *j, char **ret_cursor, uint64_t *ret_realtime_
         r = sd_journal_test_cursor(j, head);
         if (r != 0)
                 return r < 0 ? r : 0;
-        r = sd_journal_get_cursor(j, ret_cursor);
+        r = sd_journal_get_cursor(j, &middle);
         if (r < 0)
                 return r;
+        /* A time seek lands each file on its first entry at or after that
+         * time, which is not where reading from the head meets the middle
+         * when a clock went back. Reading on from the middle's cursor is:
+         * it is how every restart resumes, and how the first half stops. */
+        r = step_to_cursor(j, middle);
+        if (r <= 0)
+                return r;
+        *ret_head = TAKE_PTR(head);
+        *ret_middle = TAKE_PTR(middle);
         *ret_realtime_usec = at;
         return 1;
 }
 
-int journal_source_seek_middle(struct journal_source *js, char **ret_cursor, uint64_t *ret_realtime_usec) {
+void journal_split_done(struct journal_split *split) {
+        free(split->head_cursor);
+        free(split->middle_cursor);
+        split->head_cursor = split->middle_cursor = NULL;
+}
+
+int journal_source_seek_middle(struct journal_source *js, struct journal_split *ret) {
         int r;
 
         js->positioned = js->pending = false;
-        r = find_middle(js->journal, ret_cursor, ret_realtime_usec);
+        r = find_middle(js->journal, &ret->head_cursor, &ret->middle_cursor, &ret->middle_realtime_usec);
         if (r > 0) {
                 js->pending = true; /* the middle entry is the next one returned */
                 return 1;

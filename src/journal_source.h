@@ -62,12 +62,22 @@ int journal_source_cursor(struct journal_source *js, char **ret);
  * another thread, say). The strings are borrowed from js. */
 void journal_source_options(const struct journal_source *js, struct journal_source_options *ret);
 
+/* Where a first import splits in two: the cursors of the journal's first
+ * entry and of the second half's first one, and the latter's time. */
+struct journal_split {
+        char *head_cursor;
+        char *middle_cursor;
+        uint64_t middle_realtime_usec;
+};
+
+void journal_split_done(struct journal_split *split);
+
 /* Positions the source at the entry nearest the middle of the journal's time
  * span, for splitting a first import in two: that entry is the next one
- * journal_source_next() returns, and its cursor and time are returned (the
- * caller frees *ret_cursor). Returns 1, 0 if there is nothing to split (the
- * source is back at the head then), or -errno. */
-int journal_source_seek_middle(struct journal_source *js, char **ret_cursor, uint64_t *ret_realtime_usec);
+ * journal_source_next() returns. Fills *ret (the caller frees its cursors).
+ * Returns 1, 0 if there is nothing to split (the source is back at the head
+ * then), or -errno. */
+int journal_source_seek_middle(struct journal_source *js, struct journal_split *ret);
 
 /* Whether the current entry (the last one journal_source_next() returned) is
  * the one at cursor. Returns 1, 0, or -errno. */

@@ -336,39 +336,68 @@ static char *strndup_or_null(const char *s, size_t n, bool *oom) {
         return d;
 }
 
+/* The snapshot's bytes, mapped or, where the file system cannot map a file,
+ * read into the heap. */
+struct snapshot_bytes {
+        unsigned char *data;
+        size_t len;
+        bool mapped;
+};
+
+static int read_whole(int fd, struct snapshot_bytes *ret) {
+        size_t done = 0;
+
+        ret->data = malloc(ret->len);
+        if (!ret->data)
+                return -ENOMEM;
+        while (done < ret->len) {
+                ssize_t n = read(fd, ret->data + done, ret->len - done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        int r = n < 0 ? -errno : -EBADMSG; /* shorter than it was */
+                        free(TAKE_PTR(ret->data));
+                        return r;
+                }
+                done += (size_t) n;
+        }
+        return 0;
+}
+
 /* The snapshot is mapped, not read: its pages are the file's, not the
  * heap's, and are dropped as soon as the counts are loaded. We hold the
  * state lock and replace the file only by rename, so it cannot shrink
  * under the mapping. */
-static int map_file(const char *path, const unsigned char **ret, size_t *ret_len) {
+static int snapshot_bytes_load(const char *path, struct snapshot_bytes *ret) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         struct stat st;
         void *p;
 
+        *ret = (struct snapshot_bytes){ .data = NULL };
         if (fd < 0)
                 return -errno;
         if (fstat(fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EBADMSG;
-        if (st.st_size == 0) {
-                *ret = NULL;
-                *ret_len = 0;
-                return 0;
-        }
         if ((uint64_t) st.st_size > SIZE_MAX)
                 return -EFBIG;
-        p = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        ret->len = (size_t) st.st_size;
+        if (ret->len == 0)
+                return 0;
+        p = mmap(NULL, ret->len, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED)
-                return -errno;
-        *ret = p;
-        *ret_len = (size_t) st.st_size;
+                return read_whole(fd, ret);
+        ret->data = p;
+        ret->mapped = true;
         return 0;
 }
 
-static void unmap_file(const unsigned char *data, size_t len) {
-        if (data)
-                (void) munmap((void *) data, len);
+static void snapshot_bytes_release(struct snapshot_bytes *b) {
+        if (b->mapped)
+                (void) munmap(b->data, b->len);
+        else
+                free(b->data);
 }
 
 static int parse_snapshot(const unsigned char *data, size_t len, struct stats *s, char **ret_cursor, char **ret_source,
@@ -438,8 +467,7 @@ static int parse_snapshot(const unsigned char *data, size_t len, struct stats *s
 
 int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_source, const char **ret_reason) {
         _cleanup_free_ char *path = NULL;
-        const unsigned char *data;
-        size_t len;
+        struct snapshot_bytes bytes;
         int r;
 
         *ret_reason = NULL;
@@ -447,12 +475,12 @@ int state_load(const char *dir, struct stats *s, char **ret_cursor, char **ret_s
                 path = NULL;
                 return -ENOMEM;
         }
-        r = map_file(path, &data, &len);
+        r = snapshot_bytes_load(path, &bytes);
         if (r == -EBADMSG)
                 *ret_reason = "not a regular file";
         if (r < 0)
                 return r;
-        r = parse_snapshot(data, len, s, ret_cursor, ret_source, ret_reason);
-        unmap_file(data, len);
+        r = parse_snapshot(bytes.data, bytes.len, s, ret_cursor, ret_source, ret_reason);
+        snapshot_bytes_release(&bytes);
         return r;
 }

@@ -8,11 +8,17 @@
 #include "stats.h"
 
 /* The n-th entry of a varied stream: levels, users, hosts, no MESSAGE,
- * unparsable text, and now and then a message longer than a whole batch. */
+ * unparsable text, and now and then a message longer than a whole batch.
+ * The first is all empty text, which is not the same as none. */
 static struct stats_entry nth_entry(unsigned n, char *buf, size_t size) {
-        static const char *const hosts[] = { "alpha", "beta", NULL };
+        static const char *const hosts[] = { "alpha", "beta", NULL, "" };
         struct stats_entry e = { .realtime_usec = 1700000000000000u + n * 1000000ull };
         int len;
+
+        if (n == 0) {
+                e.message = e.host = "";
+                return e;
+        }
 
         if (n % 97 == 0) {
                 e.message = NULL;
@@ -32,7 +38,7 @@ static struct stats_entry nth_entry(unsigned n, char *buf, size_t size) {
                 e.message = buf;
                 e.message_len = (size_t) len;
         }
-        e.host = hosts[n % 3];
+        e.host = hosts[n % 4];
         e.host_len = e.host ? strlen(e.host) : 0;
         return e;
 }

@@ -17,8 +17,10 @@ TestSuite(journal_source, .init = test_dir_setup, .fini = test_dir_teardown);
 
 /* Writes DIR/NAME.journal holding one entry per message, identifier[i] for
  * each, with realtime stamps first_usec, first_usec + 1, ... */
-static void make_journal(const char *name, const char *const *identifiers, const char *const *messages, size_t n,
-                         unsigned long long first_usec) {
+/* A journal file of n entries whose clocks start at first_realtime_usec and
+ * first_monotonic_usec (of one boot) and tick 1 us per entry. */
+static void make_journal_at(const char *name, const char *const *identifiers, const char *const *messages, size_t n,
+                            unsigned long long first_realtime_usec, unsigned long long first_monotonic_usec) {
         char *export_path, *cmd;
         FILE *f;
 
@@ -30,7 +32,7 @@ static void make_journal(const char *name, const char *const *identifiers, const
                         "__REALTIME_TIMESTAMP=%llu\n__MONOTONIC_TIMESTAMP=%llu\n"
                         "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=test\n"
                         "SYSLOG_IDENTIFIER=%s\n",
-                        first_usec + i, first_usec + i, identifiers[i]);
+                        first_realtime_usec + i, first_monotonic_usec + i, identifiers[i]);
                 if (messages[i]) {
                         uint64_t len = strlen(messages[i]);
                         fputs("MESSAGE\n", f); /* binary form: any bytes allowed */
@@ -48,6 +50,11 @@ static void make_journal(const char *name, const char *const *identifiers, const
         cr_assert_eq(unlink(export_path), 0);
         free(cmd);
         free(export_path);
+}
+
+static void make_journal(const char *name, const char *const *identifiers, const char *const *messages, size_t n,
+                         unsigned long long first_usec) {
+        make_journal_at(name, identifiers, messages, n, first_usec, first_usec);
 }
 
 static struct journal_source *open_source(void) {
@@ -240,49 +247,79 @@ static char *read_until(struct journal_source *js, const char *cursor) {
         return out;
 }
 
+/* Splits js at its middle and checks that the entries before it, read by a
+ * second source from the head, and those from it on make expect_all. */
+static void check_split(struct journal_source *js, const char *expect_before, const char *expect_after) {
+        struct journal_split split = { .head_cursor = NULL };
+        struct journal_source *first;
+        char *before, *after;
+
+        cr_assert_eq(journal_source_seek_middle(js, &split), 1);
+        cr_assert_not_null(split.head_cursor);
+        after = read_rest(js, NULL);
+        cr_assert_str_eq(after, expect_after);
+
+        first = open_source();
+        before = read_until(first, split.middle_cursor);
+        cr_assert_str_eq(before, expect_before);
+        journal_source_close(first);
+        journal_split_done(&split);
+        free(after);
+        free(before);
+}
+
 Test(journal_source, middle_splits_the_entries_in_two_that_make_the_whole) {
         static const char *const a_ids[] = { "ticky", "ticky", "sshd", "ticky" };
         static const char *const a_msgs[] = { "a1", "a2", "noise", "a3" };
         static const char *const b_ids[] = { "ticky", "ticky", "ticky" };
         static const char *const b_msgs[] = { "b1", "b2", "b3" };
-        struct journal_source *second = NULL, *first = NULL;
-        char *middle = NULL, *all, *before, *after;
-        uint64_t at = 0;
+        struct journal_source *js;
+        char *all;
 
-        /* Two files, as after a rotation: a1..a3 at 1 s, b1..b3 at 9 s. */
+        /* Two files, as after a rotation: a1..a3 at 1 s, b1..b3 at 9 s. The
+         * middle of 1 s..9 s is the first entry at or after 5 s. */
         make_journal("a", a_ids, a_msgs, 4, 1000000);
         make_journal("b", b_ids, b_msgs, 3, 9000000);
-        second = open_source();
-        all = read_rest(second, NULL);
+        js = open_source();
+        all = read_rest(js, NULL);
         cr_assert_str_eq(all, "a1|a2|a3|b1|b2|b3|");
-
-        cr_assert_eq(journal_source_seek_middle(second, &middle, &at), 1);
-        cr_assert_eq(at, 9000000u, "the middle of 1 s..9 s is the first entry at or after 5 s");
-        after = read_rest(second, NULL);
-        cr_assert_str_eq(after, "b1|b2|b3|");
-
-        first = open_source();
-        before = read_until(first, middle);
-        cr_assert_str_eq(before, "a1|a2|a3|");
-        journal_source_close(first);
-        journal_source_close(second);
+        check_split(js, "a1|a2|a3|", "b1|b2|b3|");
+        journal_source_close(js);
         free(all);
-        free(after);
-        free(before);
-        free(middle);
+}
+
+Test(journal_source, middle_splits_the_whole_when_the_clock_went_back) {
+        static const char *const ticky_ids[] = { "ticky" };
+        static const char *const a[] = { "a" }, *const b[] = { "b" }, *const c[] = { "c" }, *const d[] = { "d" };
+        struct journal_source *js;
+        char *all;
+
+        /* One boot, read in monotonic order a b c d; the wall clock was set
+         * back between b and c. A seek to the middle time, 15.5 s, finds b,
+         * and a reader resuming by time there would skip c. */
+        make_journal_at("a", ticky_ids, a, 1, 1000000, 1000000);
+        make_journal_at("b", ticky_ids, b, 1, 20000000, 2000000);
+        make_journal_at("c", ticky_ids, c, 1, 5000000, 3000000);
+        make_journal_at("d", ticky_ids, d, 1, 30000000, 4000000);
+        js = open_source();
+        all = read_rest(js, NULL);
+        cr_assert_str_eq(all, "a|b|c|d|");
+        check_split(js, "a|", "b|c|d|");
+        journal_source_close(js);
+        free(all);
 }
 
 Test(journal_source, nothing_to_split_in_one_instant) {
         static const char *const one_ids[] = { "ticky" };
         static const char *const one_msgs[] = { "only" };
+        struct journal_split split = { .head_cursor = NULL };
         struct journal_source *js;
-        char *middle = NULL, *all;
-        uint64_t at = 0;
+        char *all;
 
         make_journal("a", one_ids, one_msgs, 1, 1000000);
         js = open_source();
-        cr_assert_eq(journal_source_seek_middle(js, &middle, &at), 0);
-        cr_assert_null(middle);
+        cr_assert_eq(journal_source_seek_middle(js, &split), 0);
+        cr_assert_null(split.middle_cursor);
         all = read_rest(js, NULL);
         cr_assert_str_eq(all, "only|", "back at the head when there is nothing to split");
         journal_source_close(js);
