@@ -247,13 +247,16 @@ static char *read_until(struct journal_source *js, const char *cursor) {
         return out;
 }
 
-/* Splits js at its middle and checks that the entries before it, read by a
- * second source from the head, and those from it on make expect_all. */
-static void check_split(struct journal_source *js, const char *expect_before, const char *expect_after) {
+/* Reads the journal whole, splits it at its middle, and checks the entries
+ * before the middle, read by a second source from the head, and those from
+ * it on. */
+static void check_split(const char *expect_all, const char *expect_before, const char *expect_after) {
         struct journal_split split = { .head_cursor = NULL };
-        struct journal_source *first;
-        char *before, *after;
+        struct journal_source *js = open_source(), *first;
+        char *all, *before, *after;
 
+        all = read_rest(js, NULL);
+        cr_assert_str_eq(all, expect_all);
         cr_assert_eq(journal_source_seek_middle(js, &split), 1);
         cr_assert_not_null(split.head_cursor);
         after = read_rest(js, NULL);
@@ -263,7 +266,9 @@ static void check_split(struct journal_source *js, const char *expect_before, co
         before = read_until(first, split.middle_cursor);
         cr_assert_str_eq(before, expect_before);
         journal_source_close(first);
+        journal_source_close(js);
         journal_split_done(&split);
+        free(all);
         free(after);
         free(before);
 }
@@ -273,27 +278,16 @@ Test(journal_source, middle_splits_the_entries_in_two_that_make_the_whole) {
         static const char *const a_msgs[] = { "a1", "a2", "noise", "a3" };
         static const char *const b_ids[] = { "ticky", "ticky", "ticky" };
         static const char *const b_msgs[] = { "b1", "b2", "b3" };
-        struct journal_source *js;
-        char *all;
-
         /* Two files, as after a rotation: a1..a3 at 1 s, b1..b3 at 9 s. The
          * middle of 1 s..9 s is the first entry at or after 5 s. */
         make_journal("a", a_ids, a_msgs, 4, 1000000);
         make_journal("b", b_ids, b_msgs, 3, 9000000);
-        js = open_source();
-        all = read_rest(js, NULL);
-        cr_assert_str_eq(all, "a1|a2|a3|b1|b2|b3|");
-        check_split(js, "a1|a2|a3|", "b1|b2|b3|");
-        journal_source_close(js);
-        free(all);
+        check_split("a1|a2|a3|b1|b2|b3|", "a1|a2|a3|", "b1|b2|b3|");
 }
 
 Test(journal_source, middle_splits_the_whole_when_the_clock_went_back) {
         static const char *const ticky_ids[] = { "ticky" };
         static const char *const a[] = { "a" }, *const b[] = { "b" }, *const c[] = { "c" }, *const d[] = { "d" };
-        struct journal_source *js;
-        char *all;
-
         /* One boot, read in monotonic order a b c d; the wall clock was set
          * back between b and c. A seek to the middle time, 15.5 s, finds b,
          * and a reader resuming by time there would skip c. */
@@ -301,12 +295,7 @@ Test(journal_source, middle_splits_the_whole_when_the_clock_went_back) {
         make_journal_at("b", ticky_ids, b, 1, 20000000, 2000000);
         make_journal_at("c", ticky_ids, c, 1, 5000000, 3000000);
         make_journal_at("d", ticky_ids, d, 1, 30000000, 4000000);
-        js = open_source();
-        all = read_rest(js, NULL);
-        cr_assert_str_eq(all, "a|b|c|d|");
-        check_split(js, "a|", "b|c|d|");
-        journal_source_close(js);
-        free(all);
+        check_split("a|b|c|d|", "a|", "b|c|d|");
 }
 
 Test(journal_source, nothing_to_split_in_one_instant) {
