@@ -220,12 +220,12 @@ static int read_batch(struct daemon *d) {
 
         r = collector_process(d->col);
         if (r < 0) {
-                log_error("Processing journal changes failed: %s", strerror(-r));
+                log_error("Processing the source's changes failed: %s", strerror(-r));
                 return r;
         }
         n = collector_pump(d->col, BATCH_ENTRIES);
         if (n < 0) {
-                log_error("Reading the journal failed: %s", strerror((int) -n));
+                log_error("Reading events failed: %s", strerror((int) -n));
                 return (int) n;
         }
         d->more_pending = n == BATCH_ENTRIES;
@@ -271,7 +271,7 @@ static int loop(struct daemon *d) {
 
                 r = collector_wait_params(d->col, &fds[2].fd, &fds[2].events, &journal_timeout_ms);
                 if (r < 0) {
-                        log_error("Cannot wait for the journal: %s", strerror(-r));
+                        log_error("Cannot wait for the source: %s", strerror(-r));
                         return r;
                 }
                 if (poll(fds, ELEMENTSOF(fds), poll_timeout(d, journal_timeout_ms)) < 0) {
@@ -374,8 +374,14 @@ int run_daemon(const char *config_path, bool explicit_config_path, struct config
                 goto finish;
         (void) sd_notify(false, "READY=1");
         source = config_source_description(&d.config);
-        log_info("Following SYSLOG_IDENTIFIER=%s in the %s; pages in %s, every %us when events arrive.",
-                 d.config.identifier, source ? source : "journal", d.config.output_directory, d.config.interval_sec);
+        if (d.config.source_type == SOURCE_SYSLOG)
+                log_info("Following the lines of %s in the %s; pages in %s, every %us when events arrive.",
+                         d.config.syslog_identifier, source ? source : "syslog file", d.config.output_directory,
+                         d.config.interval_sec);
+        else
+                log_info("Following SYSLOG_IDENTIFIER=%s in the %s; pages in %s, every %us when events arrive.",
+                         d.config.identifier, source ? source : "journal", d.config.output_directory,
+                         d.config.interval_sec);
 
         r = loop(&d);
         if (r >= 0) {

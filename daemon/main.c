@@ -17,14 +17,19 @@ enum mode {
         MODE_DAEMON,
         MODE_ONCE,
         MODE_CHECK_CONFIG,
+        MODE_IMPORT,
 };
 
 static void help(FILE *f) {
         fputs("Usage: ticky-reportd [-c FILE | --config FILE] [--once] [--check-config]\n"
-              "                     [--version] [--help]\n\n"
-              "Counts ticky's events from the systemd journal into HTML and CSV reports.\n\n"
+              "                     [--version] [--help]\n"
+              "       ticky-reportd [-c FILE | --config FILE] --import FILE...\n\n"
+              "Counts ticky's events from the systemd journal or a syslog file into HTML\n"
+              "and CSV reports.\n\n"
               "  -c, --config FILE  configuration file (default " CONFIG_DEFAULT_PATH ")\n"
               "      --once         read every new entry, write pages and state, exit\n"
+              "      --import       add the events of syslog files (plain or .gz) once,\n"
+              "                     write pages and state, exit\n"
               "      --check-config validate the configuration and exit\n"
               "      --version      print the version and exit\n"
               "  -h, --help         print this help and exit\n\n"
@@ -35,12 +40,14 @@ static void help(FILE *f) {
 
 /* Returns 0 and fills the out-params, or 2 (usage error, already reported),
  * or -1 when the program should exit 0 right away (--help, --version). */
-static int parse_argv(int argc, char *argv[], const char **ret_config, bool *ret_explicit, enum mode *ret_mode) {
-        enum { ARG_ONCE = 0x100, ARG_CHECK_CONFIG, ARG_VERSION };
+static int parse_argv(int argc, char *argv[], const char **ret_config, bool *ret_explicit, enum mode *ret_mode,
+                      char ***ret_files) {
+        enum { ARG_ONCE = 0x100, ARG_CHECK_CONFIG, ARG_IMPORT, ARG_VERSION };
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "once", no_argument, NULL, ARG_ONCE },
                 { "check-config", no_argument, NULL, ARG_CHECK_CONFIG },
+                { "import", no_argument, NULL, ARG_IMPORT },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
@@ -59,11 +66,12 @@ static int parse_argv(int argc, char *argv[], const char **ret_config, bool *ret
                         break;
                 case ARG_ONCE:
                 case ARG_CHECK_CONFIG:
+                case ARG_IMPORT:
                         if (mode != MODE_DAEMON) {
-                                fputs("ticky-reportd: --once and --check-config are exclusive\n", stderr);
+                                fputs("ticky-reportd: --once, --import and --check-config are exclusive\n", stderr);
                                 return 2;
                         }
-                        mode = c == ARG_ONCE ? MODE_ONCE : MODE_CHECK_CONFIG;
+                        mode = c == ARG_ONCE ? MODE_ONCE : c == ARG_IMPORT ? MODE_IMPORT : MODE_CHECK_CONFIG;
                         break;
                 case ARG_VERSION:
                         puts("ticky-reportd " TICKY_VERSION);
@@ -87,10 +95,15 @@ static int parse_argv(int argc, char *argv[], const char **ret_config, bool *ret
                         return 2;
                 }
         }
-        if (optind < argc) {
+        if (mode == MODE_IMPORT && optind == argc) {
+                fputs("ticky-reportd: --import needs at least one file\nTry 'ticky-reportd --help'.\n", stderr);
+                return 2;
+        }
+        if (mode != MODE_IMPORT && optind < argc) {
                 fprintf(stderr, "ticky-reportd: unexpected argument '%s'\nTry 'ticky-reportd --help'.\n", argv[optind]);
                 return 2;
         }
+        *ret_files = argv + optind;
         *ret_config = config;
         *ret_explicit = explicit_config;
         *ret_mode = mode;
@@ -102,9 +115,10 @@ int main(int argc, char *argv[]) {
         const char *config_path;
         bool explicit_config;
         enum mode mode;
+        char **files;
         int r;
 
-        r = parse_argv(argc, argv, &config_path, &explicit_config, &mode);
+        r = parse_argv(argc, argv, &config_path, &explicit_config, &mode, &files);
         if (r != 0)
                 return r < 0 ? EXIT_SUCCESS : r;
 
@@ -117,6 +131,9 @@ int main(int argc, char *argv[]) {
                 break;
         case MODE_ONCE:
                 r = run_once(&config);
+                break;
+        case MODE_IMPORT:
+                r = run_import(&config, files);
                 break;
         case MODE_DAEMON:
         default:

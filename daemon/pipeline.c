@@ -19,6 +19,9 @@ int pipeline_open(const struct config *c, struct collector **ret) {
         if (collector_previous_source(*ret))
                 log_notice("State was saved while reading the %s; counts carry on from it.",
                            collector_previous_source(*ret));
+        if (collector_cursor_lost(*ret))
+                log_warning("The file last read was found neither at %s nor as %s.1; reading %s from its start.",
+                            c->syslog_path, c->syslog_path, c->syslog_path);
         return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,9 +17,11 @@
 
 #include "atomic_file.h"
 #include "counting_thread.h"
+#include "import.h"
 #include "journal_source.h"
 #include "macro.h"
 #include "report.h"
+#include "source.h"
 #include "state.h"
 
 struct collector {
@@ -29,11 +32,13 @@ struct collector {
         char *source_description; /* for the pages */
         char *source_key;         /* for the snapshot: source and identifier */
         char *previous_source;
-        char *cursor; /* of the last entry counted, NULL: none yet */
+        char *cursor;            /* of the last entry counted, NULL: none yet */
+        char *syslog_identifier; /* of the lines --import counts */
         int state_lock_fd;
         bool poisoned; /* counts and cursor may disagree: never save */
         struct stats *stats;
-        struct journal_source *source;
+        struct source *source;
+        bool cursor_lost; /* the saved cursor's place was not found */
 };
 
 /* Sets *ret_error to the formatted message and returns r. */
@@ -59,7 +64,7 @@ static int make_directory(const char *path) {
 struct collector *collector_free(struct collector *col) {
         if (!col)
                 return NULL;
-        journal_source_close(col->source);
+        source_close(col->source);
         stats_free(col->stats);
         if (col->state_lock_fd >= 0)
                 (void) close(col->state_lock_fd);
@@ -71,6 +76,7 @@ struct collector *collector_free(struct collector *col) {
         free(col->source_key);
         free(col->previous_source);
         free(col->cursor);
+        free(col->syslog_identifier);
         free(col);
         return NULL;
 }
@@ -131,6 +137,7 @@ static int load_state(struct collector *col, char **ret_error) {
 
 int collector_open(const struct config *c, struct collector **ret, char **ret_error) {
         struct collector *col;
+        bool found;
         int r;
 
         *ret_error = NULL;
@@ -141,14 +148,17 @@ int collector_open(const struct config *c, struct collector **ret, char **ret_er
         col->output_directory = strdup(c->output_directory);
         col->state_directory = strdup(c->state_directory);
         col->title = strdup(c->title);
+        col->syslog_identifier = strdup(c->syslog_identifier);
         if (c->prometheus_path && !(col->prometheus_path = strdup(c->prometheus_path))) {
                 r = -ENOMEM;
                 goto fail;
         }
         col->source_description = config_source_description(c);
         col->stats = stats_new();
-        if (!col->output_directory || !col->state_directory || !col->title || !col->source_description || !col->stats ||
-            asprintf(&col->source_key, "%s, identifier %s", col->source_description, c->identifier) < 0) {
+        if (!col->output_directory || !col->state_directory || !col->title || !col->syslog_identifier ||
+            !col->source_description || !col->stats ||
+            asprintf(&col->source_key, "%s, identifier %s", col->source_description,
+                     c->source_type == SOURCE_SYSLOG ? c->syslog_identifier : c->identifier) < 0) {
                 col->source_key = NULL;
                 r = -ENOMEM;
                 goto fail;
@@ -188,25 +198,33 @@ int collector_open(const struct config *c, struct collector **ret, char **ret_er
         if (r < 0)
                 goto fail;
 
-        r = journal_source_open(
-                &(struct journal_source_options){
-                        .identifier = c->identifier,
-                        .namespace = c->namespace,
-                        .directory = c->journal_directory,
-                        .hosts = c->hosts,
-                        /* Many hosts write into a collector's directory. */
-                        .want_hostname = c->journal_directory || c->hosts,
+        r = source_open(
+                &(struct source_options){
+                        .type = c->source_type,
+                        .journal = {
+                                .identifier = c->identifier,
+                                .namespace = c->namespace,
+                                .directory = c->journal_directory,
+                                .hosts = c->hosts,
+                                /* Many hosts write into a collector's directory. */
+                                .want_hostname = c->journal_directory || c->hosts,
+                        },
+                        .syslog = {
+                                .path = c->syslog_path,
+                                .identifier = c->syslog_identifier,
+                        },
                 },
                 &col->source);
         if (r < 0) {
                 fail(ret_error, r, "cannot open the %s: %s", col->source_description, strerror(-r));
                 goto fail;
         }
-        r = journal_source_seek(col->source, col->cursor);
+        r = source_seek(col->source, col->cursor, &found);
         if (r < 0) {
                 fail(ret_error, r, "cannot seek the %s to the saved cursor: %s", col->source_description, strerror(-r));
                 goto fail;
         }
+        col->cursor_lost = col->cursor && !found;
 
         *ret = col;
         return 0;
@@ -215,12 +233,40 @@ fail:
         return r;
 }
 
+/* The imports table's key for a followed file's head. */
+#define FOLLOWED_KEY_MAX 32
+static size_t followed_key(uint32_t head_crc, char ret[static FOLLOWED_KEY_MAX]) {
+        return (size_t) snprintf(ret, FOLLOWED_KEY_MAX, "followed-%08" PRIx32, head_crc);
+}
+
+/* A syslog file read by following it is remembered among the imports, so
+ * that importing it later, once rotated, does not count it again. */
+static int remember_followed(struct collector *col) {
+        struct syslog_source *ss = source_syslog(col->source);
+        char key[FOLLOWED_KEY_MAX];
+        uint32_t crc;
+        size_t len, key_len;
+
+        if (!ss)
+                return 0;
+        syslog_source_head(ss, &crc, &len);
+        if (len < SYSLOG_HEAD_BYTES)
+                return 0; /* too short yet to be told apart */
+        key_len = followed_key(crc, key);
+        if (counter_table_get(col->stats->imports, key, key_len))
+                return 0;
+        return counter_table_add(col->stats->imports, key, key_len, 1, (uint64_t) time(NULL));
+}
+
 /* Makes the cursor that of the last entry counted. */
 static int take_cursor(struct collector *col) {
         char *cursor;
         int r;
 
-        r = journal_source_cursor(col->source, &cursor);
+        r = remember_followed(col);
+        if (r < 0)
+                return r;
+        r = source_cursor(col->source, &cursor);
         if (r < 0)
                 return r;
         if (cursor) {
@@ -249,7 +295,7 @@ static int count_here(struct collector *col, size_t max, size_t *n) {
                 struct stats_entry se;
                 int r;
 
-                r = journal_source_next(col->source, &e);
+                r = source_next(col->source, &e);
                 if (r <= 0)
                         return r;
                 r = stats_add(col->stats, stats_entry_of(&e, &se));
@@ -262,13 +308,13 @@ static int count_here(struct collector *col, size_t max, size_t *n) {
 
 /* Reads entries into b until it is full or *read reaches max. Returns 1 if
  * more may follow, 0 at the end of the journal, or -errno. */
-static int read_batch(struct journal_source *js, struct entry_batch *b, size_t max, size_t *read) {
+static int read_batch(struct source *source, struct entry_batch *b, size_t max, size_t *read) {
         while (!entry_batch_full(b) && *read < max) {
                 struct journal_entry e;
                 struct stats_entry se;
                 int r;
 
-                r = journal_source_next(js, &e);
+                r = source_next(source, &e);
                 if (r <= 0)
                         return r;
                 r = entry_batch_add(b, stats_entry_of(&e, &se));
@@ -402,27 +448,29 @@ static void *count_first_half(void *userdata) {
 long collector_import_split(struct collector *col) {
         _cleanup_(journal_split_done) struct journal_split split = { .head_cursor = NULL };
         struct first_half h = { .split = &split };
+        struct journal_source *js;
         pthread_t thread;
         long n, total = 0;
         int r;
 
         if (col->poisoned)
                 return -ENOTRECOVERABLE;
-        if (col->cursor || col->stats->limits.max_users > 0 || col->stats->limits.max_errors > 0)
+        js = source_journal(col->source);
+        if (!js || col->cursor || col->stats->limits.max_users > 0 || col->stats->limits.max_errors > 0)
                 return 0;
 
-        r = journal_source_seek_middle(col->source, &split);
+        r = journal_source_seek_middle(js, &split);
         if (r <= 0) {
                 col->poisoned = r < 0;
                 return r;
         }
-        journal_source_options(col->source, &h.options);
+        journal_source_options(js, &h.options);
         h.stats = stats_new_like(col->stats);
         r = h.stats ? -pthread_create(&thread, NULL, count_first_half, &h) : -ENOMEM;
         if (r < 0) {
                 /* Slower, not wrong: the whole journal in one pass. */
                 stats_free(h.stats);
-                r = journal_source_seek(col->source, NULL);
+                r = journal_source_seek(js, NULL);
                 col->poisoned = r < 0;
                 return r;
         }
@@ -450,6 +498,70 @@ long collector_import_split(struct collector *col) {
                 return n;
         }
         return total + (long) h.n_entries;
+}
+
+/* Whether a file to import is one the source has read, or is reading. */
+static bool imported_by_following(struct collector *col, const struct import_result *file) {
+        struct syslog_source *ss = source_syslog(col->source);
+        char key[FOLLOWED_KEY_MAX];
+        uint32_t crc;
+        size_t len;
+
+        if (file->head_len == 0)
+                return false;
+        if (file->head_len == SYSLOG_HEAD_BYTES &&
+            counter_table_get(col->stats->imports, key, followed_key(file->head_crc, key)))
+                return true;
+        if (!ss)
+                return false;
+        syslog_source_head(ss, &crc, &len);
+        return len == file->head_len && crc == file->head_crc;
+}
+
+int collector_import(struct collector *col, const char *path, struct collector_import *ret) {
+        struct import_result known, counted;
+        const struct counter_row *row;
+        size_t identity_len;
+        int r;
+
+        if (col->poisoned)
+                return -ENOTRECOVERABLE;
+        /* First only what the file is: if it was imported before, there is
+         * nothing to count. */
+        r = import_read(path, NULL, NULL, &known);
+        if (r < 0)
+                return r;
+        identity_len = strlen(known.identity);
+        *ret = (struct collector_import){ .lines = known.lines };
+        if (imported_by_following(col, &known)) {
+                ret->followed = true;
+                return 0;
+        }
+        row = counter_table_get(col->stats->imports, known.identity, identity_len);
+        if (row) {
+                ret->already = true;
+                ret->events = row->count[0];
+                ret->imported_at = (time_t) row->count[1];
+                return 0;
+        }
+
+        /* Straight into the counts, so that the caps hold as for any event;
+         * a failure now leaves part of the file counted: never saved. */
+        r = import_read(path, col->syslog_identifier, col->stats, &counted);
+        if (r >= 0 && strcmp(counted.identity, known.identity) != 0)
+                r = -ESTALE; /* written to between the two reads */
+        if (r >= 0)
+                r = counter_table_add(col->stats->imports, known.identity, identity_len, 0, counted.events);
+        if (r >= 0)
+                r = counter_table_add(col->stats->imports, known.identity, identity_len, 1, (uint64_t) time(NULL));
+        if (r < 0) {
+                col->poisoned = true;
+                return r;
+        }
+        ret->events = counted.events;
+        /* The counts and the file's identity go into one snapshot: after a
+         * crash, the file is wholly in both or in neither. */
+        return collector_save_state(col);
 }
 
 int collector_save_state(struct collector *col) {
@@ -493,13 +605,13 @@ int collector_flush(struct collector *col, time_t now, const char **ret_what) {
 }
 
 int collector_wait_params(struct collector *col, int *ret_fd, short *ret_events, int *ret_timeout_ms) {
-        return journal_source_wait_params(col->source, ret_fd, ret_events, ret_timeout_ms);
+        return source_wait_params(col->source, ret_fd, ret_events, ret_timeout_ms);
 }
 
 int collector_process(struct collector *col) {
         /* The cursor is that of the last entry counted: every pump ends by
          * taking it. */
-        return journal_source_process(col->source, col->cursor);
+        return source_process(col->source, col->cursor);
 }
 
 bool collector_caps_reached(const struct collector *col) {
@@ -513,4 +625,12 @@ const struct stats *collector_stats(const struct collector *col) {
 
 const char *collector_previous_source(const struct collector *col) {
         return col->previous_source;
+}
+
+bool collector_poisoned(const struct collector *col) {
+        return col->poisoned;
+}
+
+bool collector_cursor_lost(const struct collector *col) {
+        return col->cursor_lost;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The pipeline: journal source -> aggregates -> report files + state snapshot. */
+/* The pipeline: source (journal or syslog file) -> aggregates -> report files + state snapshot. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "config.h"
@@ -39,6 +40,25 @@ long collector_pump(struct collector *col, size_t max);
  * read or saved, as after collector_pump(). */
 long collector_import_split(struct collector *col);
 
+struct collector_import {
+        bool already;       /* the same content was imported before: nothing counted */
+        bool followed;      /* the file is one the syslog source read: nothing counted */
+        time_t imported_at; /* when, if already */
+        uint64_t lines;     /* of the file */
+        uint64_t events;    /* of the identifier: counted now, or then if already */
+};
+
+/* Adds the [syslog] identifier's lines of a syslog file (plain or gzip) to
+ * the counts, unless a file of the same content was imported before, and
+ * saves the state. The source's position does not move. Returns 0 or
+ * -errno: a file that cannot be opened changes nothing; one that fails
+ * while it is counted leaves nothing more to read or save, as after
+ * collector_pump(). */
+int collector_import(struct collector *col, const char *path, struct collector_import *ret);
+
+/* True after a failure that left the counts unsaveable. */
+bool collector_poisoned(const struct collector *col);
+
 /* Saves the state snapshot (cursor + counts). Returns 0 or -errno. */
 int collector_save_state(struct collector *col);
 
@@ -65,3 +85,7 @@ const struct stats *collector_stats(const struct collector *col);
 /* Where the loaded snapshot said its cursor came from, if that differs from
  * the configured source (the counts carry on); else NULL. */
 const char *collector_previous_source(const struct collector *col);
+
+/* True if a syslog file was opened with a saved position whose file was
+ * found neither at the path nor rotated beside it: its start was read. */
+bool collector_cursor_lost(const struct collector *col);

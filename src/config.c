@@ -46,7 +46,7 @@ __attribute__((format(printf, 3, 4))) static void add_error(struct parser *p, un
 }
 
 static bool section_known(const char *name, size_t n) {
-        static const char *const known[] = { "journal", "output", "daemon", "report" };
+        static const char *const known[] = { "source", "journal", "syslog", "output", "daemon", "report" };
         for (size_t i = 0; i < ELEMENTSOF(known); i++)
                 if (strlen(known[i]) == n && memcmp(known[i], name, n) == 0)
                         return true;
@@ -230,18 +230,36 @@ static int set_hosts(struct parser *p, char ***field, const char *value) {
         return 0;
 }
 
+/* A program name to match: SYSLOG_IDENTIFIER, or the tag of a syslog line. */
+static int set_identifier(struct parser *p, char **field, const char *value) {
+        if (has_control_chars(value) || strpbrk(value, " [:")) {
+                add_error(p, p->line_number, "identifier must not contain spaces, '[', ':' or control characters");
+                return 0;
+        }
+        return set_string(field, *value ? value : "ticky");
+}
+
+static int handle_source(struct parser *p, const char *name, const char *value) {
+        struct config *c = &p->config;
+
+        if (strcmp(name, "type") == 0) {
+                if (!*value || strcmp(value, "journal") == 0)
+                        c->source_type = SOURCE_JOURNAL;
+                else if (strcmp(value, "syslog") == 0)
+                        c->source_type = SOURCE_SYSLOG;
+                else
+                        add_error(p, p->line_number, "invalid source type '%s' (journal or syslog)", value);
+                return 0;
+        }
+        add_error(p, p->line_number, "unknown key '%s' in section [source]", name);
+        return 0;
+}
+
 static int handle_journal(struct parser *p, const char *name, const char *value) {
         struct config *c = &p->config;
 
-        if (strcmp(name, "identifier") == 0) {
-                if (has_control_chars(value) || strchr(value, ' ')) {
-                        add_error(p, p->line_number, "identifier must not contain spaces or control characters");
-                        return 0;
-                }
-                if (!*value)
-                        return set_string(&c->identifier, "ticky");
-                return set_string(&c->identifier, value);
-        }
+        if (strcmp(name, "identifier") == 0)
+                return set_identifier(p, &c->identifier, value);
         if (strcmp(name, "namespace") == 0) {
                 if (*value && !namespace_valid(value)) {
                         add_error(p, p->line_number, "invalid namespace name '%s' (letters, digits, '_', '-', '.')",
@@ -258,6 +276,23 @@ static int handle_journal(struct parser *p, const char *name, const char *value)
         if (strcmp(name, "hosts") == 0)
                 return set_hosts(p, &c->hosts, value);
         add_error(p, p->line_number, "unknown key '%s' in section [journal]", name);
+        return 0;
+}
+
+static int handle_syslog(struct parser *p, const char *name, const char *value) {
+        struct config *c = &p->config;
+
+        if (strcmp(name, "identifier") == 0)
+                return set_identifier(p, &c->syslog_identifier, value);
+        if (strcmp(name, "path") == 0) {
+                /* The file is followed through its directory: it needs one. */
+                if (*value && (value[strlen(value) - 1] == '/' || strcmp(value, "/") == 0)) {
+                        add_error(p, p->line_number, "path must name a file: %s", value);
+                        return 0;
+                }
+                return set_path(p, &c->syslog_path, "path", *value ? value : CONFIG_DEFAULT_SYSLOG_PATH);
+        }
+        add_error(p, p->line_number, "unknown key '%s' in section [syslog]", name);
         return 0;
 }
 
@@ -341,8 +376,12 @@ static int handler(void *user, const char *section, const char *name, const char
         struct parser *p = user;
         int r;
 
-        if (strcmp(section, "journal") == 0)
+        if (strcmp(section, "source") == 0)
+                r = handle_source(p, name, value);
+        else if (strcmp(section, "journal") == 0)
                 r = handle_journal(p, name, value);
+        else if (strcmp(section, "syslog") == 0)
+                r = handle_syslog(p, name, value);
         else if (strcmp(section, "output") == 0)
                 r = handle_output(p, name, value);
         else if (strcmp(section, "daemon") == 0)
@@ -365,6 +404,8 @@ static int handler(void *user, const char *section, const char *name, const char
 int config_init_defaults(struct config *c) {
         *c = (struct config){
                 .identifier = strdup("ticky"),
+                .syslog_path = strdup(CONFIG_DEFAULT_SYSLOG_PATH),
+                .syslog_identifier = strdup("ticky"),
                 .output_directory = strdup("/var/www/html"),
                 .title = strdup("ticky"),
                 .interval_sec = 60,
@@ -374,7 +415,8 @@ int config_init_defaults(struct config *c) {
                 .max_errors = CONFIG_DEFAULT_MAX_ERRORS,
                 .max_message_bytes = CONFIG_DEFAULT_MAX_MESSAGE_BYTES,
         };
-        if (!c->identifier || !c->output_directory || !c->title || !c->state_directory) {
+        if (!c->identifier || !c->syslog_path || !c->syslog_identifier || !c->output_directory || !c->title ||
+            !c->state_directory) {
                 config_done(c);
                 return -ENOMEM;
         }
@@ -437,6 +479,8 @@ void config_done(struct config *c) {
         free(c->identifier);
         free(c->namespace);
         free(c->journal_directory);
+        free(c->syslog_path);
+        free(c->syslog_identifier);
         free(c->output_directory);
         free(c->title);
         free(c->state_directory);
@@ -449,6 +493,8 @@ void config_done(struct config *c) {
 char *config_source_description(const struct config *c) {
         char *s;
 
+        if (c->source_type == SOURCE_SYSLOG)
+                return asprintf(&s, "syslog file %s", c->syslog_path) < 0 ? NULL : s;
         if (c->namespace)
                 return asprintf(&s, "namespace %s", c->namespace) < 0 ? NULL : s;
         if (c->journal_directory)

@@ -7,26 +7,36 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/ticky.ini"
 
+#define CONFIG_DEFAULT_SYSLOG_PATH "/var/log/syslog"
+
 #define CONFIG_DEFAULT_DAYS              90
 #define CONFIG_DEFAULT_MAX_USERS         0 /* no limit: SPEC lists every user */
 #define CONFIG_DEFAULT_MAX_ERRORS        0 /* and every message */
 #define CONFIG_DEFAULT_MAX_MESSAGE_BYTES 65536
 
+enum source_type {
+        SOURCE_JOURNAL,
+        SOURCE_SYSLOG,
+};
+
 struct config {
-        char *identifier;         /* [journal] identifier */
-        char *namespace;          /* [journal] namespace, NULL: none */
-        char *journal_directory;  /* [journal] directory, NULL: none */
-        char **hosts;             /* [journal] hosts, NULL-terminated, or NULL: all */
-        char *output_directory;   /* [output] directory */
-        char *title;              /* [output] title */
-        char *prometheus_path;    /* [output] prometheus, NULL: none */
-        unsigned interval_sec;    /* [daemon] interval */
-        char *state_directory;    /* [daemon] state_directory */
-        unsigned days;            /* [report] days */
-        char *timezone;           /* [report] timezone, NULL: the host's */
-        size_t max_users;         /* [report] max_users */
-        size_t max_errors;        /* [report] max_errors */
-        size_t max_message_bytes; /* [report] max_message_bytes */
+        enum source_type source_type; /* [source] type */
+        char *identifier;             /* [journal] identifier */
+        char *namespace;              /* [journal] namespace, NULL: none */
+        char *journal_directory;      /* [journal] directory, NULL: none */
+        char **hosts;                 /* [journal] hosts, NULL-terminated, or NULL: all */
+        char *syslog_path;            /* [syslog] path */
+        char *syslog_identifier;      /* [syslog] identifier: the program tag */
+        char *output_directory;       /* [output] directory */
+        char *title;                  /* [output] title */
+        char *prometheus_path;        /* [output] prometheus, NULL: none */
+        unsigned interval_sec;        /* [daemon] interval */
+        char *state_directory;        /* [daemon] state_directory */
+        unsigned days;                /* [report] days */
+        char *timezone;               /* [report] timezone, NULL: the host's */
+        size_t max_users;             /* [report] max_users */
+        size_t max_errors;            /* [report] max_errors */
+        size_t max_message_bytes;     /* [report] max_message_bytes */
 };
 
 /* Parses path into *ret, after filling in the defaults. Returns 0, -EINVAL
@@ -41,6 +51,6 @@ int config_init_defaults(struct config *ret);
 /* Frees the strings of c and zeroes it. */
 void config_done(struct config *c);
 
-/* Describes the journal source: "local journal", "namespace NAME" or
- * "directory PATH". Returns NULL on OOM; caller frees. */
+/* Describes the source: "local journal", "namespace NAME", "directory PATH"
+ * or "syslog file PATH". Returns NULL on OOM; caller frees. */
 char *config_source_description(const struct config *c);

@@ -7,6 +7,7 @@ set(TICKY_CORE_SOURCES
         counter_table.c
         crc32.c
         event.c
+        line_buffer.c
         report.c
         report_csv.c
         report_html.c
@@ -15,8 +16,12 @@ set(TICKY_CORE_SOURCES
         state.c
         stats.c
         strv.c
+        syslog_line.c
         utf8.c)
 set(TICKY_JOURNAL_SOURCES
         collector.c
         counting_thread.c
-        journal_source.c)
+        import.c
+        journal_source.c
+        source.c
+        syslog_source.c)

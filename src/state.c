@@ -8,11 +8,12 @@
  *                table day_totals (2)  table error_days (1)  table user_days (2)
  *                table error_hours (1)  table user_hours (2)
  *                table hosts (2)  table host_errors (1)  table host_users (2)
+ *     since 3:   table imports (2)
  *   u32 CRC-32 of all the bytes before it
  *
  * where str is u32 length + bytes and a table is u64 n_rows, then n_rows
- * times str key and its counts (u64 each), keys in byte order. Version 1
- * files (no windows, no caps) are still read. The whole snapshot goes into
+ * times str key and its counts (u64 each), keys in byte order. Versions 1
+ * (no windows, no caps) and 2 (no imports) are still read. The whole snapshot goes into
  * one atomic_file, so the cursor and the counts it stands for can only ever
  * be replaced together. */
 #include "state.h"
@@ -24,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomic_file.h"
 #include "crc32.h"
@@ -158,6 +160,8 @@ static int serialize(struct writer *w, uint64_t payload_size, const char *cursor
                 r = put_table(w, s->host_errors, 1);
         if (r >= 0)
                 r = put_table(w, s->host_users, 2);
+        if (r >= 0)
+                r = put_table(w, s->imports, 2);
         return r;
 }
 
@@ -181,6 +185,20 @@ static int write_snapshot(FILE *f, const char *cursor, const char *source, const
         return w.failed || w.len != measured.len + 4 ? -EIO : 0;
 }
 
+/* root running --once or --import for the service must leave a snapshot
+ * the service's user can still read: the state directory's owner's. */
+static int keep_owner(FILE *f, const char *dir) {
+        struct stat st;
+
+        if (geteuid() != 0)
+                return 0;
+        if (stat(dir, &st) < 0)
+                return -errno;
+        if (fchown(fileno(f), st.st_uid, st.st_gid) < 0)
+                return -errno;
+        return 0;
+}
+
 int state_save(const char *dir, const char *cursor, const char *source, const struct stats *s) {
         struct atomic_file af;
         int r;
@@ -188,7 +206,9 @@ int state_save(const char *dir, const char *cursor, const char *source, const st
         r = atomic_file_begin(&af, dir, STATE_FILE_NAME);
         if (r < 0)
                 return r;
-        r = write_snapshot(af.f, cursor, source, s);
+        r = keep_owner(af.f, dir);
+        if (r >= 0)
+                r = write_snapshot(af.f, cursor, source, s);
         if (r >= 0)
                 r = atomic_file_commit(&af, 0600);
         atomic_file_done(&af);
@@ -448,6 +468,8 @@ static int parse_snapshot(const unsigned char *data, size_t len, struct stats *s
                 r = take_table(&c, s->errors, 1, KEY_TEXT);
         if (r >= 0 && version >= 2)
                 r = take_windows(&c, s);
+        if (r >= 0 && version >= 3)
+                r = take_table(&c, s->imports, 2, KEY_TEXT);
         if (r < 0)
                 return r;
         if (c.short_read || c.left != 0) {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The persisted snapshot: journal cursor and aggregates, saved and loaded as one. */
+/* The persisted snapshot: the source's cursor and the aggregates, saved and loaded as one. */
 #pragma once
 
 #include "stats.h"
 
 #define STATE_FILE_NAME "state"
-#define STATE_VERSION   2 /* 1: no windows, no caps; still read */
+#define STATE_VERSION   3 /* 1: no windows, no caps; 2: no imports; both still read */
 
 /* Atomically replaces DIR/state with cursor (may be NULL: nothing read yet),
  * source (a description of where the cursor is from) and the counts in s.

@@ -30,8 +30,9 @@ struct stats *stats_new(void) {
         s->hosts = counter_table_new();
         s->host_errors = counter_table_new();
         s->host_users = counter_table_new();
+        s->imports = counter_table_new();
         if (!s->errors || !s->users || !s->day_totals || !s->error_days || !s->user_days || !s->error_hours ||
-            !s->user_hours || !s->hosts || !s->host_errors || !s->host_users)
+            !s->user_hours || !s->hosts || !s->host_errors || !s->host_users || !s->imports)
                 return stats_free(s);
         s->first_day = INT32_MIN;
         s->first_hour = INT32_MIN;
@@ -53,6 +54,7 @@ struct stats *stats_free(struct stats *s) {
         counter_table_free(s->hosts);
         counter_table_free(s->host_errors);
         counter_table_free(s->host_users);
+        counter_table_free(s->imports);
         free(s->scratch);
         free(s->compound_key);
         free(s->host_prefix);
@@ -93,10 +95,10 @@ int stats_merge(struct stats *dst, const struct stats *src) {
         const struct counter_table *const from[] = { src->errors,     src->users,     src->day_totals,
                                                      src->error_days, src->user_days, src->error_hours,
                                                      src->user_hours, src->hosts,     src->host_errors,
-                                                     src->host_users };
+                                                     src->host_users, src->imports };
         struct counter_table *const to[] = { dst->errors,      dst->users,       dst->day_totals, dst->error_days,
                                              dst->user_days,   dst->error_hours, dst->user_hours, dst->hosts,
-                                             dst->host_errors, dst->host_users };
+                                             dst->host_errors, dst->host_users,  dst->imports };
 
         for (size_t t = 0; t < ELEMENTSOF(to); t++) {
                 int r = merge_table(to[t], from[t]);

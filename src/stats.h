@@ -64,6 +64,9 @@ struct stats {
         struct counter_table *host_errors; /* host + message digest -> count[0] */
         struct counter_table *host_users;  /* host + username -> [STATS_INFO], [STATS_ERROR] */
 
+        /* Files added by --import, by content: what the counts include. */
+        struct counter_table *imports; /* identity -> [0] events counted, [1] when (Unix seconds) */
+
         struct stats_limits limits;
         int32_t first_day, first_hour; /* older events count all-time only */
         int32_t last_day, last_hour;   /* and so do later ones */

@@ -16,7 +16,7 @@ fi
 
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        cmake gcc make pkg-config libc6-dev libsystemd-dev libinih-dev systemd acl nginx procps
+        cmake gcc make pkg-config libc6-dev libsystemd-dev libinih-dev zlib1g-dev systemd acl nginx procps
 cmake -S . -B build >/dev/null
 cmake --build build -j"$(nproc)"
 cmake --install build

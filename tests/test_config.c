@@ -263,3 +263,44 @@ Test(config, rejects_bad_report_values) {
                       "5: unknown key 'bogus' in section [report]\n"
                       "6: unknown time zone '../../etc/passwd' (see /usr/share/zoneinfo)");
 }
+
+Test(config, reads_the_source_and_syslog_sections) {
+        struct config c;
+        char *errors, *d;
+
+        cr_assert_eq(load("", &c, &errors), 0);
+        cr_expect_eq(c.source_type, SOURCE_JOURNAL);
+        cr_expect_str_eq(c.syslog_path, "/var/log/syslog");
+        cr_expect_str_eq(c.syslog_identifier, "ticky");
+        config_done(&c);
+
+        cr_assert_eq(load("[source]\ntype = syslog\n[syslog]\npath = /srv/log/messages\nidentifier = ticky-web\n", &c,
+                          &errors),
+                     0, "%s", errors);
+        cr_expect_eq(c.source_type, SOURCE_SYSLOG);
+        cr_expect_str_eq(c.syslog_path, "/srv/log/messages");
+        cr_expect_str_eq(c.syslog_identifier, "ticky-web");
+        cr_expect_str_eq(c.identifier, "ticky", "the journal's identifier is its own");
+        d = config_source_description(&c);
+        cr_expect_str_eq(d, "syslog file /srv/log/messages");
+        free(d);
+        config_done(&c);
+
+        cr_assert_eq(load("[source]\ntype =\n[syslog]\npath =\nidentifier =\n", &c, &errors), 0);
+        cr_expect_eq(c.source_type, SOURCE_JOURNAL);
+        cr_expect_str_eq(c.syslog_path, "/var/log/syslog");
+        cr_expect_str_eq(c.syslog_identifier, "ticky");
+        config_done(&c);
+}
+
+Test(config, rejects_bad_source_and_syslog_values) {
+        expect_errors("[source]\ntype = file\nkind = x\n[syslog]\npath = log/syslog\npath = /var/log/\n"
+                      "identifier = a:b\nidentifier = x[1]\nfollow = yes\n",
+                      "2: invalid source type 'file' (journal or syslog)\n"
+                      "3: unknown key 'kind' in section [source]\n"
+                      "5: path must be an absolute path: log/syslog\n"
+                      "6: path must name a file: /var/log/\n"
+                      "7: identifier must not contain spaces, '[', ':' or control characters\n"
+                      "8: identifier must not contain spaces, '[', ':' or control characters\n"
+                      "9: unknown key 'follow' in section [syslog]");
+}

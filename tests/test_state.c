@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "crc32.h"
 #include "helpers.h"
@@ -320,5 +322,79 @@ Test(state, rejects_keys_that_are_not_utf8) {
         cr_assert_eq(counter_table_add(s->users, "\xff", 1, 0, 1), 0);
         s->info = 1;
         cr_expect_str_eq(save_and_load_reason(s), "malformed contents");
+        stats_free(s);
+}
+
+Test(state, round_trips_imports) {
+        struct stats *s = stats_new(), *loaded = stats_new();
+        const struct counter_row *row;
+        char *cursor, *source;
+        const char *reason;
+
+        cr_assert_eq(counter_table_add(s->imports, "abc-12", 6, 0, 7), 0);
+        cr_assert_eq(counter_table_add(s->imports, "abc-12", 6, 1, 1795262400), 0);
+        cr_assert_eq(state_save(test_dir, "syslog;x", "src", s), 0);
+        cr_assert_eq(state_load(test_dir, loaded, &cursor, &source, &reason), 0);
+        row = counter_table_get(loaded->imports, "abc-12", 6);
+        cr_assert_not_null(row);
+        cr_expect_eq(row->count[0], 7);
+        cr_expect_eq(row->count[1], 1795262400);
+        free(cursor);
+        free(source);
+        stats_free(s);
+        stats_free(loaded);
+}
+
+/* A version 2 file is a version 3 one without the imports table (its
+ * count, 8 zero bytes, last before the checksum). */
+Test(state, reads_version_2) {
+        struct stats *s = stats_new(), *loaded = stats_new();
+        char *file, *cursor, *source;
+        size_t len;
+        const char *reason;
+
+        stats_set_limits(s, &(struct stats_limits){ .days = 7 });
+        cr_assert_eq(stats_add_message(s, "ERROR Timeout (ann)", 19, 1795262400000000ULL), 0);
+        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        file = read_file_or_null(test_dir, STATE_FILE_NAME, &len);
+        cr_assert_not_null(file);
+        len -= 4 + 8;
+        for (size_t i = 0; i < 8; i++)
+                cr_assert_eq(file[len + i], 0);
+        file[8] = 2;
+        uint64_t payload = len - 24;
+        for (size_t i = 0; i < 8; i++)
+                file[16 + i] = (char) (payload >> (8 * i));
+        uint32_t crc = crc32_update(0, file, len);
+        for (size_t i = 0; i < 4; i++)
+                file[len + i] = (char) (crc >> (8 * i));
+        write_file(test_dir, STATE_FILE_NAME, file, len + 4);
+
+        cr_assert_eq(state_load(test_dir, loaded, &cursor, &source, &reason), 0, "%s", reason);
+        cr_expect_eq(loaded->error, 1);
+        cr_expect_eq(counter_table_size(loaded->day_totals), 1);
+        cr_expect_eq(counter_table_size(loaded->imports), 0);
+        free(cursor);
+        free(source);
+        free(file);
+        stats_free(s);
+        stats_free(loaded);
+}
+
+Test(state, root_saves_a_snapshot_the_directory_owner_can_read) {
+        struct stats *s = stats_new();
+        struct stat st;
+        char *path;
+
+        if (geteuid() != 0)
+                cr_skip_test("needs root");
+        cr_assert_eq(chown(test_dir, 65534, 65534), 0);
+        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        cr_assert_geq(asprintf(&path, "%s/%s", test_dir, STATE_FILE_NAME), 0);
+        cr_assert_eq(stat(path, &st), 0);
+        cr_expect_eq(st.st_uid, 65534);
+        cr_expect_eq(st.st_gid, 65534);
+        cr_expect_eq(st.st_mode & 07777, 0600);
+        free(path);
         stats_free(s);
 }
