@@ -11,6 +11,8 @@ import argparse
 import csv
 import html
 import io
+import itertools
+import json
 import os
 import re
 import shutil
@@ -22,6 +24,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "fixtures"))
+sys.path.append(os.path.join(os.path.dirname(HERE), "e2e"))
 
 import ticky_expect  # noqa: E402,F401  (re-exported for the tests)
 import ticky_gen  # noqa: E402
@@ -109,6 +112,7 @@ class Workspace:
         self.conf = os.path.join(self.root, "ticky.ini")
         os.mkdir(self.journal)
         self.processes = []
+        self.daemons = []
         self.write_config()
 
     def __enter__(self):
@@ -170,8 +174,29 @@ class Workspace:
               % (status, out[-2000:], err[-2000:]))
         return elapsed
 
+    def import_files(self, *paths, conf=None, timeout=ONCE_TIMEOUT):
+        """``--import PATH...`` to completion: (status, stdout, stderr)."""
+        return self.run("--import", *paths, conf=conf, timeout=timeout)
+
+    def daemon(self, conf=None, ready=True):
+        """Start the long-running daemon (``-c CONF``, foreground) as systemd would.
+
+        It is the end-to-end tests' ``Daemon`` (tests/e2e/e2e.py): its own
+        NOTIFY_SOCKET, stderr in a file, SIGKILLed if this test dies. With
+        ``ready``, waits for READY=1. Stopped by ``stop_all`` at the latest.
+        """
+        import e2e  # noqa: E402  (lazy: e2e imports this module)
+        proc = e2e.Daemon(self.binary, conf or self.conf, self.root)
+        self.daemons.append(proc)
+        if ready:
+            proc.expect_ready()
+        return proc
+
     def stop_all(self):
         """Kill whatever this workspace started and is still running."""
+        for daemon in getattr(self, "daemons", []):
+            daemon.close()
+        self.daemons = []
         for proc in self.processes:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
@@ -260,6 +285,258 @@ def totals_text(expectation):
     """Human-readable totals of an expectation."""
     t = expectation.totals()
     return "info=%d error=%d unparsed=%d" % (t["info"], t["error"], t["unparsed"])
+
+
+# ---------------------------------------------------------------------------
+# Syslog source
+
+def use_utc():
+    """Run everything (this process, the daemon) with TZ=UTC.
+
+    The generator writes traditional syslog timestamps in UTC, and that
+    style carries no zone: the daemon must read them as UTC too.
+    """
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+
+
+class SyslogWorkspace(Workspace):
+    """A Workspace whose config reads a syslog text file (``self.log``).
+
+    ``self.log`` is ``ROOT/log/syslog``; it is not created. ``interval``
+    goes to ``[daemon] interval`` when given (1 for live tests).
+    """
+
+    def __init__(self, binary, keep=False, prefix="ticky-sl-", interval=None):
+        use_utc()
+        self.log = None
+        self.interval = interval
+        super().__init__(binary, keep, prefix)
+        self.log_dir = self.path("log")
+        os.mkdir(self.log_dir)
+        self.log = os.path.join(self.log_dir, "syslog")
+        self.write_config()
+
+    def write_config(self, www=None, state=None, journal=None, path=None, extra="",
+                     log=None, identifier=None, interval=None):
+        """Write a config with ``[source] type = syslog`` following ``log``."""
+        if self.log is None:        # the base class's constructor
+            return super().write_config(path=path)
+        text = "[source]\ntype = syslog\n[syslog]\npath = %s\n" % (log or self.log)
+        if identifier is not None:
+            text += "identifier = %s\n" % identifier
+        text += ("[output]\ndirectory = %s\n[daemon]\nstate_directory = %s\n"
+                 % (www or self.www, state or self.state))
+        interval = interval if interval is not None else self.interval
+        if interval is not None:
+            text += "interval = %d\n" % interval
+        text += extra
+        with open(path or self.conf, "w") as f:
+            f.write(text)
+        return path or self.conf
+
+
+class SyslogFeed:
+    """A generated batch of syslog lines, handed out piece by piece.
+
+    ``take(n)`` returns the bytes of the next ``n`` lines and adds their
+    ticky messages to ``written``, the running expectation of everything
+    taken so far; ``take_expect(n)`` also returns the expectation of just
+    those lines. Meant for batches that fit in memory (tens of thousands).
+    """
+
+    def __init__(self, cfg, style="traditional", pid="mixed", identifier=b"ticky"):
+        self.lines = list(ticky_gen.syslog_lines(cfg, style, pid, identifier))
+        self.style = style
+        self.next = 0
+        self.written = ticky_expect.Expectation()
+
+    @property
+    def left(self):
+        """Lines not taken yet."""
+        return len(self.lines) - self.next
+
+    def take_expect(self, count=None):
+        """(bytes, Expectation) of the next ``count`` lines (default: all left)."""
+        count = self.left if count is None else min(count, self.left)
+        part = ticky_expect.Expectation()
+        chunk = self.lines[self.next:self.next + count]
+        self.next += count
+        for line in chunk:
+            if line.message is not None:
+                part.feed(line.message)
+        self.written.merge(part)
+        return b"".join(line.data for line in chunk), part
+
+    def take(self, count=None):
+        """Bytes of the next ``count`` lines (default: all left)."""
+        return self.take_expect(count)[0]
+
+    def next_ticky_index(self):
+        """Index (from ``next``) of the next line of the followed program."""
+        for index in range(self.next, len(self.lines)):
+            if self.lines[index].message is not None:
+                return index - self.next
+        return None
+
+
+def append(path, data):
+    """Append ``data`` to ``path`` (created if missing) and close it again."""
+    with open(path, "ab") as f:
+        f.write(data)
+
+
+def gzip_file(source, target):
+    """Write ``target`` as the gzip (Python's gzip module) of ``source``."""
+    import gzip
+    with open(source, "rb") as src, gzip.open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return target
+
+
+# The three line formats, parsed independently of the generator (from the
+# interface: "Nov 24 10:00:00 host TAG: MSG", RFC 3339 timestamps, RFC 5424).
+_TAG = rb"([^\s\[\]:]+)(?:\[(\d+)\])?: (.*)"
+SYSLOG_PATTERNS = {
+    "traditional": re.compile(rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                              rb"[ 123]\d \d\d:\d\d:\d\d (\S+) " + _TAG, re.S),
+    "rfc3339": re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?"
+                          rb"(?:Z|[+-]\d\d:\d\d) (\S+) " + _TAG, re.S),
+    "rfc5424": re.compile(rb"<(?:\d{1,3})>1 \S+ (\S+) (\S+) (\d+|-) \S+ - (.*)", re.S),
+}
+
+
+def parse_syslog_line(line):
+    """(style, host, tag, message) of one line without its LF, or None.
+
+    The test's own reading of the formats, used to prove the fixture.
+    """
+    for style, pattern in SYSLOG_PATTERNS.items():
+        match = pattern.fullmatch(line)
+        if match:
+            host, tag, _pid, message = match.groups()
+            return style, host, tag, message
+    return None
+
+
+def syslog_file_expectation(paths, identifier=b"ticky"):
+    """Expectation of the ``identifier`` lines of syslog files (or .gz), as
+    ``parse_syslog_line`` reads them; plus {style: lines} and the number of
+    non-syslog lines. A last line without LF is not read."""
+    import gzip
+    expectation = ticky_expect.Expectation()
+    styles = {}
+    other = 0
+    for path in ([paths] if isinstance(paths, str) else paths):
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rb") as f:
+            data = f.read()
+        for line in data.split(b"\n")[:-1]:
+            parsed = parse_syslog_line(line)
+            if parsed is None:
+                other += 1
+                continue
+            styles[parsed[0]] = styles.get(parsed[0], 0) + 1
+            if parsed[2] == identifier:
+                expectation.feed(parsed[3])
+    return expectation, styles, other
+
+
+def same_counts(a, b):
+    """True when two expectations give the same reports."""
+    return (a.totals() == b.totals() and a.error_table() == b.error_table()
+            and a.user_table() == b.user_table())
+
+
+def check_syslog_fixture(paths, expectation, style=None, identifier=b"ticky"):
+    """Fail unless reading the files back gives exactly the generator's
+    expectation (and, with ``style``, only lines of that style)."""
+    stored, styles, other = syslog_file_expectation(paths, identifier)
+    check(same_counts(stored, expectation),
+          "fixture problem: the syslog text holds %s, the generator expected %s"
+          % (totals_text(stored), totals_text(expectation)))
+    if style is not None:
+        check(set(styles) <= {style}, "fixture problem: %s lines in a %s file: %s"
+              % (sorted(set(styles) - {style}), style, styles))
+    say("the syslog text reads back as generated: %s (%s, %d non-syslog lines)"
+        % (totals_text(stored), ", ".join("%d %s" % (n, s) for s, n in sorted(styles.items())),
+           other))
+
+
+def report_totals(www):
+    """totals of report.json ({} when it cannot be read)."""
+    try:
+        with open(os.path.join(www, "report.json"), "rb") as f:
+            return json.loads(f.read().decode("utf-8")).get("totals", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def explain_counts(www, parts):
+    """Which multiples (0, 1, 2) of the named parts the pages' totals equal.
+
+    ``parts``: [(name, Expectation)]. Turns "the totals differ" into
+    "part C counted 0 times" or "part B counted twice" when it can.
+    """
+    actual = report_totals(www)
+    if not actual:
+        return "report.json unreadable"
+    got = tuple(actual.get(k, -1) for k in ("info", "error", "unparsed"))
+    text = "pages show info=%d error=%d unparsed=%d" % got
+    if len(parts) > 8:
+        return text
+    for times in itertools.product((1, 0, 2), repeat=len(parts)):
+        sums = [0, 0, 0]
+        for n, (_, exp) in zip(times, parts):
+            t = exp.totals()
+            for i, k in enumerate(("info", "error", "unparsed")):
+                sums[i] += n * t[k]
+        if tuple(sums) == got:
+            odd = ["%s counted %s" % (name, {0: "never", 2: "twice"}[n])
+                   for n, (name, _) in zip(times, parts) if n != 1]
+            return text + ("; that is: " + ", ".join(odd) if odd else
+                           "; totals match, the rows differ")
+    return text + "; no combination of the parts (%s) gives that" % ", ".join(
+        "%s: %s" % (name, totals_text(exp)) for name, exp in parts)
+
+
+def csvs_equal(www, expectation):
+    """True when both CSVs hold exactly the expectation's rows (parsed)."""
+    try:
+        return (read_csv(os.path.join(www, "error_message.csv")) == expectation.error_table()
+                and read_csv(os.path.join(www, "user_statistics.csv"))
+                == expectation.user_table())
+    except TestFailure:
+        return False
+
+
+def wait_csvs(www, expectation, timeout=15, daemon=None, parts=None, step=0.1):
+    """Wait until the pages equal ``expectation`` (a live daemon rewrites them).
+
+    Returns the seconds it took; on timeout fails with the first difference,
+    ``explain_counts`` of ``parts`` and the daemon's stderr.
+    """
+    started = time.monotonic()
+    deadline = started + timeout
+    while True:
+        if csvs_equal(www, expectation):
+            elapsed = time.monotonic() - started
+            check_csvs(www, expectation)
+            return elapsed
+        if daemon is not None:
+            daemon.check_running("while waiting for the pages")
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(step)
+    why = explain_counts(www, parts) if parts else "pages show %s" % report_totals(www)
+    try:
+        check_csvs(www, expectation)
+        detail = "the CSVs match only now"
+    except TestFailure as failure:
+        detail = str(failure)
+    raise TestFailure("pages did not reach %s within %.0f s: %s (%s)%s"
+                      % (totals_text(expectation), timeout, detail, why,
+                         "\ndaemon stderr:\n" + daemon.stderr()[-3000:] if daemon else ""))
 
 
 # ---------------------------------------------------------------------------
