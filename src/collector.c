@@ -194,6 +194,9 @@ int collector_open(const struct config *c, struct collector **ret, char **ret_er
         r = load_state(col, ret_error);
         if (r < 0)
                 goto fail;
+        /* A position in the other kind of source means nothing here. */
+        if (col->cursor && syslog_cursor_is(col->cursor) != (c->source_type == SOURCE_SYSLOG))
+                free(TAKE_PTR(col->cursor));
         r = stats_prune(col->stats, time(NULL));
         if (r < 0)
                 goto fail;
@@ -233,29 +236,42 @@ fail:
         return r;
 }
 
-/* The imports table's key for a followed file's head. */
-#define FOLLOWED_KEY_MAX 32
-static size_t followed_key(uint32_t head_crc, char ret[static FOLLOWED_KEY_MAX]) {
-        return (size_t) snprintf(ret, FOLLOWED_KEY_MAX, "followed-%08" PRIx32, head_crc);
+/* The imports table's key for the head of a file the source read. */
+#define FOLLOWED_KEY_MAX 48
+static size_t followed_key(uint32_t head_crc, size_t head_len, char ret[static FOLLOWED_KEY_MAX]) {
+        return (size_t) snprintf(ret, FOLLOWED_KEY_MAX, "followed-%zu-%08" PRIx32, head_len, head_crc);
 }
 
-/* A syslog file read by following it is remembered among the imports, so
- * that importing it later, once rotated, does not count it again. */
-static int remember_followed(struct collector *col) {
-        struct syslog_source *ss = source_syslog(col->source);
+static int remember_head(struct collector *col, uint32_t crc, size_t len) {
         char key[FOLLOWED_KEY_MAX];
-        uint32_t crc;
-        size_t len, key_len;
+        size_t key_len = followed_key(crc, len, key);
 
-        if (!ss)
-                return 0;
-        syslog_source_head(ss, &crc, &len);
-        if (len < SYSLOG_HEAD_BYTES)
-                return 0; /* too short yet to be told apart */
-        key_len = followed_key(crc, key);
         if (counter_table_get(col->stats->imports, key, key_len))
                 return 0;
         return counter_table_add(col->stats->imports, key, key_len, 1, (uint64_t) time(NULL));
+}
+
+/* The syslog files read by following them are remembered among the
+ * imports, so that importing one later, once rotated, does not count it
+ * again: those left behind by a rotation, and the current one once its
+ * head is whole. */
+static int remember_followed(struct collector *col) {
+        struct syslog_source *ss = source_syslog(col->source);
+        struct syslog_file_head left[SYSLOG_LEFT_MAX];
+        uint32_t crc;
+        size_t len, n;
+        int r;
+
+        if (!ss)
+                return 0;
+        n = syslog_source_left(ss, left);
+        for (size_t i = 0; i < n; i++) {
+                r = remember_head(col, left[i].crc, left[i].len);
+                if (r < 0)
+                        return r;
+        }
+        syslog_source_head(ss, &crc, &len);
+        return len == SYSLOG_HEAD_BYTES ? remember_head(col, crc, len) : 0;
 }
 
 /* Makes the cursor that of the last entry counted. */
@@ -263,9 +279,6 @@ static int take_cursor(struct collector *col) {
         char *cursor;
         int r;
 
-        r = remember_followed(col);
-        if (r < 0)
-                return r;
         r = source_cursor(col->source, &cursor);
         if (r < 0)
                 return r;
@@ -374,6 +387,9 @@ static long pump(struct collector *col, size_t max, bool counting_thread) {
          * of reading the entry. */
         if (r >= 0 && n > 0)
                 r = take_cursor(col);
+        /* Also when nothing was counted: a rotation may have been followed. */
+        if (r >= 0)
+                r = remember_followed(col);
         if (r < 0) {
                 /* The position, or the counts, no longer match the cursor:
                  * never save them. The snapshot on disk stays the last
@@ -501,16 +517,17 @@ long collector_import_split(struct collector *col) {
 }
 
 /* Whether a file to import is one the source has read, or is reading. */
-static bool imported_by_following(struct collector *col, const struct import_result *file) {
+static bool imported_by_following(struct collector *col, const struct stat *st, const struct import_result *file) {
         struct syslog_source *ss = source_syslog(col->source);
         char key[FOLLOWED_KEY_MAX];
         uint32_t crc;
         size_t len;
 
+        if (ss && syslog_source_reads(ss, st))
+                return true;
         if (file->head_len == 0)
                 return false;
-        if (file->head_len == SYSLOG_HEAD_BYTES &&
-            counter_table_get(col->stats->imports, key, followed_key(file->head_crc, key)))
+        if (counter_table_get(col->stats->imports, key, followed_key(file->head_crc, file->head_len, key)))
                 return true;
         if (!ss)
                 return false;
@@ -522,10 +539,13 @@ int collector_import(struct collector *col, const char *path, struct collector_i
         struct import_result known, counted;
         const struct counter_row *row;
         size_t identity_len;
+        struct stat st;
         int r;
 
         if (col->poisoned)
                 return -ENOTRECOVERABLE;
+        if (stat(path, &st) < 0)
+                return -errno;
         /* First only what the file is: if it was imported before, there is
          * nothing to count. */
         r = import_read(path, NULL, NULL, &known);
@@ -533,7 +553,7 @@ int collector_import(struct collector *col, const char *path, struct collector_i
                 return r;
         identity_len = strlen(known.identity);
         *ret = (struct collector_import){ .lines = known.lines };
-        if (imported_by_following(col, &known)) {
+        if (imported_by_following(col, &st, &known)) {
                 ret->followed = true;
                 return 0;
         }

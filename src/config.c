@@ -231,9 +231,14 @@ static int set_hosts(struct parser *p, char ***field, const char *value) {
 }
 
 /* A program name to match: SYSLOG_IDENTIFIER, or the tag of a syslog line. */
-static int set_identifier(struct parser *p, char **field, const char *value) {
-        if (has_control_chars(value) || strpbrk(value, " [:")) {
-                add_error(p, p->line_number, "identifier must not contain spaces, '[', ':' or control characters");
+static int set_identifier(struct parser *p, char **field, const char *value, bool syslog_tag) {
+        if (has_control_chars(value) || strchr(value, ' ')) {
+                add_error(p, p->line_number, "identifier must not contain spaces or control characters");
+                return 0;
+        }
+        /* A tag ends at the first of them. */
+        if (syslog_tag && strpbrk(value, "[:")) {
+                add_error(p, p->line_number, "identifier must not contain '[' or ':'");
                 return 0;
         }
         return set_string(field, *value ? value : "ticky");
@@ -259,7 +264,7 @@ static int handle_journal(struct parser *p, const char *name, const char *value)
         struct config *c = &p->config;
 
         if (strcmp(name, "identifier") == 0)
-                return set_identifier(p, &c->identifier, value);
+                return set_identifier(p, &c->identifier, value, false);
         if (strcmp(name, "namespace") == 0) {
                 if (*value && !namespace_valid(value)) {
                         add_error(p, p->line_number, "invalid namespace name '%s' (letters, digits, '_', '-', '.')",
@@ -283,7 +288,7 @@ static int handle_syslog(struct parser *p, const char *name, const char *value) 
         struct config *c = &p->config;
 
         if (strcmp(name, "identifier") == 0)
-                return set_identifier(p, &c->syslog_identifier, value);
+                return set_identifier(p, &c->syslog_identifier, value, true);
         if (strcmp(name, "path") == 0) {
                 /* The file is followed through its directory: it needs one. */
                 if (*value && (value[strlen(value) - 1] == '/' || strcmp(value, "/") == 0)) {

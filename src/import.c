@@ -114,7 +114,7 @@ int import_read(const char *path, const char *identifier, struct stats *counts, 
         int fd, r;
 
         *ret = (struct import_result){ .lines = 0 };
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK); /* a FIFO must not block us */
         if (fd < 0)
                 return -errno;
         r = fstat(fd, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : !S_ISREG(st.st_mode) ? -EINVAL : 0;

@@ -51,6 +51,11 @@ struct syslog_source {
         struct file_head head;
         struct line_buffer lines; /* its offsets are the file's */
 
+        /* Heads of the files moved away from, until syslog_source_left()
+         * takes them. */
+        struct file_head left[SYSLOG_LEFT_MAX];
+        size_t n_left;
+
         struct syslog_clock clock;
 };
 
@@ -169,6 +174,14 @@ static int open_regular(const char *path, struct stat *ret_st) {
 /* Makes fd (of file st) the file read, from offset on. */
 static void use_file(struct syslog_source *ss, int fd, const struct stat *st, const struct file_head *head,
                      uint64_t offset, bool skipping) {
+        if (ss->fd >= 0 && ss->head.len > 0) {
+                /* The oldest is dropped: the caller takes them at every pump. */
+                if (ss->n_left == SYSLOG_LEFT_MAX)
+                        memmove(ss->left, ss->left + 1, (SYSLOG_LEFT_MAX - 1) * sizeof(ss->left[0]));
+                else
+                        ss->n_left++;
+                ss->left[ss->n_left - 1] = ss->head;
+        }
         close_file(ss);
         ss->fd = fd;
         ss->dev = st->st_dev;
@@ -194,7 +207,7 @@ static int use_path(struct syslog_source *ss) {
 /* Switches to the file at path if it is the one with head, at least
  * min_size long, from offset. Returns 1, 0 if it is not, or -errno. */
 static int use_if_match(struct syslog_source *ss, const char *path, const struct file_head *head, uint64_t offset,
-                        bool skipping) {
+                        bool skipping, const struct stat *identity) {
         struct stat st;
         int fd = open_regular(path, &st), r;
 
@@ -202,6 +215,12 @@ static int use_if_match(struct syslog_source *ss, const char *path, const struct
                 return 0;
         if (fd < 0)
                 return fd;
+        /* A few bytes, or none, tell files apart no better than chance:
+         * then the file must be the very same one too. */
+        if (identity && head->len < HEAD_BYTES && (st.st_dev != identity->st_dev || st.st_ino != identity->st_ino)) {
+                (void) close(fd);
+                return 0;
+        }
         r = file_matches(fd, head, offset);
         if (r <= 0) {
                 (void) close(fd);
@@ -275,7 +294,8 @@ static int follow_truncation(struct syslog_source *ss) {
         struct file_head head = ss->head;
         int r;
 
-        r = use_if_match(ss, ss->rotated_path, &head, position(ss), ss->lines.skipping);
+        /* A copy is another inode: only the head can tell. */
+        r = use_if_match(ss, ss->rotated_path, &head, position(ss), ss->lines.skipping, NULL);
         if (r != 0)
                 return r;
         return use_path(ss);
@@ -361,11 +381,29 @@ void syslog_source_head(const struct syslog_source *ss, uint32_t *ret_crc, size_
         *ret_len = ss->head.len;
 }
 
+size_t syslog_source_left(struct syslog_source *ss, struct syslog_file_head ret[static SYSLOG_LEFT_MAX]) {
+        size_t n = ss->n_left;
+
+        for (size_t i = 0; i < n; i++)
+                ret[i] = (struct syslog_file_head){ .crc = ss->left[i].crc, .len = ss->left[i].len };
+        ss->n_left = 0;
+        return n;
+}
+
+bool syslog_source_reads(const struct syslog_source *ss, const struct stat *st) {
+        struct stat at_path;
+
+        if (ss->fd >= 0 && st->st_dev == ss->dev && st->st_ino == ss->ino)
+                return true;
+        return stat(ss->path, &at_path) == 0 && st->st_dev == at_path.st_dev && st->st_ino == at_path.st_ino;
+}
+
 bool syslog_cursor_is(const char *s) {
         return strncmp(s, CURSOR_PREFIX, strlen(CURSOR_PREFIX)) == 0;
 }
 
 struct syslog_cursor {
+        struct stat identity; /* st_dev and st_ino only */
         uint64_t offset;
         struct file_head head;
         bool skipping;
@@ -384,6 +422,7 @@ static int parse_cursor(const char *s, struct syslog_cursor *ret) {
             s[end] != '\0' || head_len > HEAD_BYTES || (skipping != 0 && skipping != 1))
                 return -EINVAL;
         *ret = (struct syslog_cursor){
+                .identity = { .st_dev = (dev_t) dev, .st_ino = (ino_t) ino },
                 .offset = offset,
                 .head = { .crc = crc, .len = head_len },
                 .skipping = skipping,
@@ -403,9 +442,9 @@ int syslog_source_seek(struct syslog_source *ss, const char *cursor) {
         r = parse_cursor(cursor, &c);
         if (r < 0)
                 return r;
-        r = use_if_match(ss, ss->path, &c.head, c.offset, c.skipping);
+        r = use_if_match(ss, ss->path, &c.head, c.offset, c.skipping, &c.identity);
         if (r == 0) /* rotated while we were not looking */
-                r = use_if_match(ss, ss->rotated_path, &c.head, c.offset, c.skipping);
+                r = use_if_match(ss, ss->rotated_path, &c.head, c.offset, c.skipping, &c.identity);
         if (r != 0)
                 return r;
         r = use_path(ss);
@@ -423,7 +462,9 @@ int syslog_source_process(struct syslog_source *ss) {
         char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
         int r;
 
-        /* Which file changed matters not: the checks below are cheap. */
+        /* Which file changed matters not: the checks below are cheap. But
+         * a directory removed takes its watch with it, and nothing would
+         * ever wake us again: better to stop and say so. */
         for (;;) {
                 ssize_t n = read(ss->inotify_fd, events, sizeof(events));
                 if (n < 0 && errno == EINTR)
@@ -434,6 +475,12 @@ int syslog_source_process(struct syslog_source *ss) {
                         return -errno;
                 if (n == 0)
                         break;
+                for (ssize_t i = 0; i < n;) {
+                        const struct inotify_event *ev = (const struct inotify_event *) (events + i);
+                        if (ev->mask & IN_IGNORED)
+                                return -ENOENT;
+                        i += (ssize_t) (sizeof(*ev) + ev->len);
+                }
         }
         syslog_clock_init(&ss->clock, time(NULL));
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "journal_source.h"
 
@@ -13,6 +14,15 @@ struct syslog_source;
 /* A file is known by a checksum of its first bytes, this many once it has
  * them. */
 #define SYSLOG_HEAD_BYTES 1024
+
+/* How many files moved away from are remembered between two calls of
+ * syslog_source_left(). */
+#define SYSLOG_LEFT_MAX 8
+
+struct syslog_file_head {
+        uint32_t crc;
+        size_t len;
+};
 
 struct syslog_source_options {
         const char *path;       /* the file, e.g. /var/log/syslog */
@@ -48,6 +58,14 @@ int syslog_source_cursor(struct syslog_source *ss, char **ret);
 /* The checksum of the first bytes (*ret_len of them, up to
  * SYSLOG_HEAD_BYTES) of the file being read; *ret_len 0: none yet. */
 void syslog_source_head(const struct syslog_source *ss, uint32_t *ret_crc, size_t *ret_len);
+
+/* The heads of the files read and moved away from (rotated) since the last
+ * call, oldest first; returns how many. */
+size_t syslog_source_left(struct syslog_source *ss, struct syslog_file_head ret[static SYSLOG_LEFT_MAX]);
+
+/* Whether the file st describes is the one being read or the one at the
+ * path. */
+bool syslog_source_reads(const struct syslog_source *ss, const struct stat *st);
 
 /* Whether s is a cursor of this source kind rather than a journal's. */
 bool syslog_cursor_is(const char *s);

@@ -300,7 +300,7 @@ Test(config, rejects_bad_source_and_syslog_values) {
                       "3: unknown key 'kind' in section [source]\n"
                       "5: path must be an absolute path: log/syslog\n"
                       "6: path must name a file: /var/log/\n"
-                      "7: identifier must not contain spaces, '[', ':' or control characters\n"
-                      "8: identifier must not contain spaces, '[', ':' or control characters\n"
+                      "7: identifier must not contain '[' or ':'\n"
+                      "8: identifier must not contain '[' or ':'\n"
                       "9: unknown key 'follow' in section [syslog]");
 }

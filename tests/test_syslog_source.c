@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -259,4 +260,58 @@ Test(syslog_source, cuts_a_line_too_long_to_hold) {
         syslog_source_close(ss);
         free(cursor);
         free(line);
+}
+
+Test(syslog_source, an_empty_head_is_told_apart_by_the_files_identity) {
+        struct syslog_source *ss;
+        char *path = path_of("syslog"), *rotated = path_of("syslog.1"), *cursor;
+
+        /* Stopped at the start of an empty file, whose first bytes, none,
+         * any file begins with. */
+        append("syslog", "");
+        ss = open_source();
+        cr_assert_eq(syslog_source_seek(ss, NULL), 1);
+        expect_users(ss, "");
+        cursor = cursor_of(ss);
+        syslog_source_close(ss);
+
+        log_event("syslog", 1);
+        cr_assert_eq(rename(path, rotated), 0);
+        log_event("syslog.1", 2);
+        log_event("syslog", 3);
+        ss = open_source();
+        cr_assert_eq(syslog_source_seek(ss, cursor), 1);
+        expect_users(ss, "user1|user2|user3|");
+        syslog_source_close(ss);
+        free(cursor);
+        free(path);
+        free(rotated);
+}
+
+Test(syslog_source, tells_the_files_it_moved_away_from) {
+        struct syslog_file_head left[SYSLOG_LEFT_MAX];
+        char *path = path_of("syslog"), *rotated = path_of("syslog.1");
+        struct syslog_source *ss;
+        struct stat st;
+
+        log_event("syslog", 1);
+        ss = open_source();
+        cr_assert_eq(syslog_source_seek(ss, NULL), 1);
+        expect_users(ss, "user1|");
+        cr_expect_eq(syslog_source_left(ss, left), 0);
+        cr_assert_eq(stat(path, &st), 0);
+        cr_expect(syslog_source_reads(ss, &st));
+
+        cr_assert_eq(rename(path, rotated), 0);
+        log_event("syslog", 2);
+        expect_users(ss, "user2|");
+        cr_assert_eq(syslog_source_left(ss, left), 1);
+        cr_expect_eq(left[0].len, strlen("Nov 24 10:00:01 host ticky[7]: INFO Created ticket [#1] (user1)\n"
+                                         "Nov 24 10:00:01 host sshd[9]: Accepted key for user1\n"));
+        cr_expect_eq(syslog_source_left(ss, left), 0, "taken");
+        cr_assert_eq(stat(rotated, &st), 0);
+        cr_expect(!syslog_source_reads(ss, &st));
+        syslog_source_close(ss);
+        free(path);
+        free(rotated);
 }
