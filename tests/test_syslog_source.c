@@ -86,6 +86,24 @@ static char *cursor_of(struct syslog_source *ss) {
         return cursor;
 }
 
+/* A source opened at cursor (NULL: from the start), which must be found. */
+static struct syslog_source *open_at(const char *cursor) {
+        struct syslog_source *ss = open_source();
+        cr_assert_eq(syslog_source_seek(ss, cursor), 1);
+        return ss;
+}
+
+/* A run from the start that reads `expected` and stops: its cursor. */
+static char *first_run(const char *expected) {
+        struct syslog_source *ss = open_at(NULL);
+        char *cursor;
+
+        expect_users(ss, expected);
+        cursor = cursor_of(ss);
+        syslog_source_close(ss);
+        return cursor;
+}
+
 Test(syslog_source, reads_whole_lines_of_its_program_only) {
         struct syslog_source *ss;
 
@@ -94,8 +112,7 @@ Test(syslog_source, reads_whole_lines_of_its_program_only) {
                          "Nov 24 10:00:02 host tickyd: INFO Created ticket [#2] (other)\n"
                          "Nov 24 10:00:03 host ticky: INFO Created ticket [#3] (user3)\n"
                          "Nov 24 10:00:04 host ticky: INFO Created ticket [#4] (use");
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, NULL), 1);
+        ss = open_at(NULL);
         expect_users(ss, "user1|user3|");
         /* The line being written is taken once it ends. */
         append("syslog", "r4)\n");
@@ -119,8 +136,7 @@ Test(syslog_source, follows_a_rename_rotation) {
         char *path = path_of("syslog"), *rotated = path_of("syslog.1");
 
         log_event("syslog", 1);
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, NULL), 1);
+        ss = open_at(NULL);
         expect_users(ss, "user1|");
 
         cr_assert_eq(rename(path, rotated), 0);
@@ -142,8 +158,7 @@ Test(syslog_source, follows_a_copytruncate_rotation) {
         char *path = path_of("syslog"), *cmd;
 
         log_event("syslog", 1);
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, NULL), 1);
+        ss = open_at(NULL);
         expect_users(ss, "user1|");
 
         /* Written after the last read, copied, truncated, and written
@@ -167,15 +182,10 @@ Test(syslog_source, resumes_from_a_cursor_in_the_same_file) {
 
         log_event("syslog", 1);
         log_event("syslog", 2);
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, NULL), 1);
-        expect_users(ss, "user1|user2|");
-        cursor = cursor_of(ss);
-        syslog_source_close(ss);
+        cursor = first_run("user1|user2|");
 
         log_event("syslog", 3);
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, cursor), 1);
+        ss = open_at(cursor);
         expect_users(ss, "user3|");
         syslog_source_close(ss);
         free(cursor);
@@ -186,18 +196,13 @@ Test(syslog_source, resumes_in_the_rotated_file_after_a_restart) {
         char *path = path_of("syslog"), *rotated = path_of("syslog.1"), *cursor;
 
         log_event("syslog", 1);
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, NULL), 1);
-        expect_users(ss, "user1|");
-        cursor = cursor_of(ss);
-        syslog_source_close(ss);
+        cursor = first_run("user1|");
 
         /* While stopped: more lines, a rotation, lines in the new file. */
         log_event("syslog", 2);
         cr_assert_eq(rename(path, rotated), 0);
         log_event("syslog", 3);
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, cursor), 1);
+        ss = open_at(cursor);
         expect_users(ss, "user2|user3|");
         syslog_source_close(ss);
         free(cursor);
@@ -210,11 +215,7 @@ Test(syslog_source, starts_over_when_the_cursors_file_is_gone) {
         char *path = path_of("syslog"), *cursor;
 
         log_event("syslog", 1);
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, NULL), 1);
-        expect_users(ss, "user1|");
-        cursor = cursor_of(ss);
-        syslog_source_close(ss);
+        cursor = first_run("user1|");
 
         cr_assert_eq(unlink(path), 0);
         log_event("syslog", 2);
@@ -249,8 +250,7 @@ Test(syslog_source, cuts_a_line_too_long_to_hold) {
         line[long_len + 1] = '\0';
         append("syslog", line);
         log_event("syslog", 2);
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, NULL), 1);
+        ss = open_at(NULL);
         struct journal_entry e;
         cr_assert_eq(syslog_source_next(ss, &e), 1);
         cr_expect_eq(e.message_len, LINE_BUFFER_MAX_LINE - 28, "cut at the limit");
@@ -269,18 +269,13 @@ Test(syslog_source, an_empty_head_is_told_apart_by_the_files_identity) {
         /* Stopped at the start of an empty file, whose first bytes, none,
          * any file begins with. */
         append("syslog", "");
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, NULL), 1);
-        expect_users(ss, "");
-        cursor = cursor_of(ss);
-        syslog_source_close(ss);
+        cursor = first_run("");
 
         log_event("syslog", 1);
         cr_assert_eq(rename(path, rotated), 0);
         log_event("syslog.1", 2);
         log_event("syslog", 3);
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, cursor), 1);
+        ss = open_at(cursor);
         expect_users(ss, "user1|user2|user3|");
         syslog_source_close(ss);
         free(cursor);
@@ -295,8 +290,7 @@ Test(syslog_source, tells_the_files_it_moved_away_from) {
         struct stat st;
 
         log_event("syslog", 1);
-        ss = open_source();
-        cr_assert_eq(syslog_source_seek(ss, NULL), 1);
+        ss = open_at(NULL);
         expect_users(ss, "user1|");
         cr_expect_eq(syslog_source_left(ss, left), 0);
         cr_assert_eq(stat(path, &st), 0);

@@ -747,3 +747,18 @@ def snapshot(directory):
             with open(path, "rb") as f:
                 result[name] = (f.read(), os.stat(path).st_mtime_ns)
     return result
+
+
+def kill_once(ws, delay):
+    """Start --once, SIGKILL it after ``delay`` seconds; describe what happened."""
+    proc = ws.start("--once")
+    try:
+        _, err = proc.communicate(timeout=delay)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        _, err = proc.communicate()
+    if proc.returncode == -signal.SIGKILL:
+        return "killed at %.3f s" % delay
+    check(proc.returncode == 0, "--once exited %d before the kill: %s"
+          % (proc.returncode, err.decode(errors="replace")[-2000:]))
+    return "finished by itself (status 0) before %.3f s" % delay

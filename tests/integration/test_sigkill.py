@@ -3,8 +3,6 @@
 
 import os
 import random
-import signal
-import subprocess
 import sys
 import time
 
@@ -31,20 +29,6 @@ def check_pages_whole(www):
             data = common.read_bytes(path).rstrip().lower()
             check(data.endswith(b"</html>"), "%s is partial after a kill" % name)
 
-
-def kill_once(ws, delay):
-    """Start --once, SIGKILL it after ``delay`` seconds; describe what happened."""
-    proc = ws.start("--once")
-    try:
-        _, err = proc.communicate(timeout=delay)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
-        _, err = proc.communicate()
-    if proc.returncode == -signal.SIGKILL:
-        return "killed at %.3f s" % delay
-    check(proc.returncode == 0, "--once exited %d before the kill: %s"
-          % (proc.returncode, err.decode(errors="replace")[-2000:]))
-    return "finished by itself (status 0) before %.3f s" % delay
 
 
 def state_signature(ws):
@@ -80,7 +64,7 @@ def body(args):
         for attempt in range(KILLS):
             delay = rng.uniform(0.0, duration)
             before = state_signature(ws)
-            outcome = kill_once(ws, delay)
+            outcome = common.kill_once(ws, delay)
             after = state_signature(ws)
             say("run %d: %s; state %s" % (attempt + 1, outcome,
                                           "saved" if after != before else "unchanged"))

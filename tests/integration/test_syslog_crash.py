@@ -10,7 +10,6 @@
 import os
 import random
 import signal
-import subprocess
 import sys
 import time
 
@@ -40,20 +39,6 @@ def check_pages_whole(www):
             rows = common.read_csv(path)
             check(rows and rows[0] == header, "%s is partial after a kill" % name)
 
-
-def kill_once(ws, delay):
-    """Start --once, SIGKILL it after ``delay`` seconds; describe the outcome."""
-    proc = ws.start("--once")
-    try:
-        _, err = proc.communicate(timeout=delay)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
-        _, err = proc.communicate()
-    if proc.returncode == -signal.SIGKILL:
-        return "killed at %.3f s" % delay
-    check(proc.returncode == 0, "--once exited %d before the kill: %s"
-          % (proc.returncode, err.decode(errors="replace")[-2000:]))
-    return "finished by itself before %.3f s" % delay
 
 
 def no_leftovers(ws):
@@ -111,7 +96,7 @@ def killed_once(args, seed, rng):
             expected = idle + rate * pending
             delay = expected * rng.uniform(0.3, 1.2)
             before = state_signature(ws)
-            outcome = kill_once(ws, delay)
+            outcome = common.kill_once(ws, delay)
             saved = state_signature(ws) != before
             if saved:
                 pending = 0
