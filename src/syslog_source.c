@@ -50,6 +50,7 @@ struct syslog_source {
         ino_t ino;
         struct file_head head;
         struct line_buffer lines; /* its offsets are the file's */
+        bool switching;           /* to the file at the path, once the rest is read */
 
         /* Heads of the files moved away from, until syslog_source_left()
          * takes them. */
@@ -68,6 +69,7 @@ static void close_file(struct syslog_source *ss) {
                 (void) close(ss->fd);
         ss->fd = -1;
         ss->head = (struct file_head){ .len = 0 };
+        ss->switching = false;
         line_buffer_reset(&ss->lines, 0, false);
 }
 
@@ -322,6 +324,12 @@ static int follow(struct syslog_source *ss) {
          * writes to that one, it may still write to this one. */
         if (st.st_size == 0)
                 return 0;
+        /* The writer has moved on: a line it left unfinished is as whole as
+         * it will get, and is read before the switch. */
+        if (ss->lines.len > ss->lines.pos) {
+                ss->switching = true;
+                return 1;
+        }
         return use_path(ss);
 }
 
@@ -353,9 +361,16 @@ int syslog_source_next(struct syslog_source *ss, struct journal_entry *ret) {
         for (;;) {
                 /* The last line of a file that is still written may be
                  * incomplete: it is never taken as a line. */
-                while (line_buffer_next(&ss->lines, false, &line, &len) > 0)
+                while (line_buffer_next(&ss->lines, ss->switching, &line, &len) > 0)
                         if (line_entry(ss, line, len, ret))
                                 return 1;
+                if (ss->switching) {
+                        ss->switching = false;
+                        r = use_path(ss);
+                        if (r <= 0)
+                                return r;
+                        continue;
+                }
                 r = fill(ss);
                 if (r == 0)
                         r = follow(ss);
