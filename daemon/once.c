@@ -99,7 +99,7 @@ int run_import(const struct config *c, char *const *files) {
                 struct collector_import result;
 
                 r = collector_import(col, *f, &result);
-                if (r == -ENOTRECOVERABLE || (r < 0 && collector_poisoned(col))) {
+                if (r < 0 && collector_poisoned(col)) {
                         log_error("Importing %s failed: %s; it was not saved, nor were the files after it.", *f,
                                   strerror(-r));
                         collector_free(col);

@@ -42,8 +42,8 @@ static int count_line(struct counting *c, const char *line, size_t len) {
         c->result->lines++;
         if (!c->counts)
                 return 0;
-        if (syslog_line_parse(line, len, &c->clock, &l) <= 0 || l.tag_len != c->identifier_len ||
-            memcmp(l.tag, c->identifier, l.tag_len) != 0)
+        if (syslog_line_parse(line, len, &c->clock, &l) <= 0 ||
+            !syslog_line_tag_is(&l, c->identifier, c->identifier_len))
                 return 0;
         c->result->events++;
         return stats_add(c->counts, &(struct stats_entry){

@@ -396,3 +396,7 @@ int syslog_line_parse(const char *line, size_t len, struct syslog_clock *clock, 
         *ret = l;
         return 1;
 }
+
+bool syslog_line_tag_is(const struct syslog_line *l, const char *tag, size_t tag_len) {
+        return l->tag_len == tag_len && memcmp(l->tag, tag, tag_len) == 0;
+}

@@ -43,3 +43,6 @@ void syslog_clock_init(struct syslog_clock *c, time_t now);
  * into line, or 0 if it is not a syslog line in a format we know (*ret untouched). Never reads
  * outside [line, line + len). */
 int syslog_line_parse(const char *line, size_t len, struct syslog_clock *clock, struct syslog_line *ret);
+
+/* Whether the line is the program's: its tag is tag[0..tag_len). */
+bool syslog_line_tag_is(const struct syslog_line *l, const char *tag, size_t tag_len);

@@ -125,8 +125,9 @@ int syslog_source_open(const struct syslog_source_options *o, struct syslog_sour
         return 0;
 }
 
-static int read_head(int fd, size_t want, struct file_head *ret) {
-        char bytes[HEAD_BYTES];
+/* The first bytes of the file, up to want (at most HEAD_BYTES), and how
+ * many there were. Returns 0 or -errno. */
+static int read_start(int fd, char bytes[static HEAD_BYTES], size_t want, size_t *ret_len) {
         size_t len = 0;
 
         while (len < want) {
@@ -139,6 +140,17 @@ static int read_head(int fd, size_t want, struct file_head *ret) {
                         break;
                 len += (size_t) n;
         }
+        *ret_len = len;
+        return 0;
+}
+
+static int read_head(int fd, size_t want, struct file_head *ret) {
+        char bytes[HEAD_BYTES];
+        size_t len;
+        int r = read_start(fd, bytes, want, &len);
+
+        if (r < 0)
+                return r;
         *ret = (struct file_head){ .crc = crc32_update(0, bytes, len), .len = len };
         return 0;
 }
@@ -235,23 +247,23 @@ static int use_if_match(struct syslog_source *ss, const char *path, const struct
 /* The head grows with the file until it is HEAD_BYTES long; a file whose
  * known head changed is left for the truncation check to notice. */
 static int update_head(struct syslog_source *ss) {
-        struct file_head now;
-        int r;
+        char bytes[HEAD_BYTES];
+        uint32_t prefix;
+        size_t len;
+        int r = read_start(ss->fd, bytes, HEAD_BYTES, &len);
 
-        r = read_head(ss->fd, HEAD_BYTES, &now);
         if (r < 0)
                 return r;
-        if (now.len <= ss->head.len)
+        if (len <= ss->head.len)
                 return 0;
-        if (ss->head.len > 0) {
-                struct file_head prefix;
-                r = read_head(ss->fd, ss->head.len, &prefix);
-                if (r < 0)
-                        return r;
-                if (prefix.crc != ss->head.crc)
-                        return 0;
-        }
-        ss->head = now;
+        /* CRC-32 goes on from the known head's: one read gives both. */
+        prefix = crc32_update(0, bytes, ss->head.len);
+        if (prefix != ss->head.crc)
+                return 0;
+        ss->head = (struct file_head){
+                .crc = crc32_update(prefix, bytes + ss->head.len, len - ss->head.len),
+                .len = len,
+        };
         return 0;
 }
 
@@ -333,15 +345,12 @@ static int follow(struct syslog_source *ss) {
         return use_path(ss);
 }
 
-static bool tag_is(const struct syslog_source *ss, const struct syslog_line *l) {
-        return l->tag_len == ss->identifier_len && memcmp(l->tag, ss->identifier, l->tag_len) == 0;
-}
-
 /* Whether a line is the program's; fills *ret if so. */
 static bool line_entry(struct syslog_source *ss, const char *line, size_t len, struct journal_entry *ret) {
         struct syslog_line l;
 
-        if (syslog_line_parse(line, len, &ss->clock, &l) <= 0 || !tag_is(ss, &l))
+        if (syslog_line_parse(line, len, &ss->clock, &l) <= 0 ||
+            !syslog_line_tag_is(&l, ss->identifier, ss->identifier_len))
                 return false;
         *ret = (struct journal_entry){
                 .message = l.message,
