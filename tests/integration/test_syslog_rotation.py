@@ -33,6 +33,14 @@ def trickle(path, data, rng, pieces=8, pause=0.05, handle=None):
         time.sleep(pause)
 
 
+def copytruncate(log, old):
+    """logrotate's copytruncate: the older copy moves to .2, the file is
+    copied to .1 and truncated in place."""
+    os.rename(old, log + ".2")
+    shutil.copyfile(log, old)
+    os.truncate(log, 0)
+
+
 def missing_at_start(args, seed):
     """Like tail -F: a file that does not exist yet is read once it appears."""
     with common.SyslogWorkspace(args.binary, args.keep, interval=1) as ws:
@@ -117,9 +125,7 @@ def rotations(args, seed):
         # logrotate does, .1 is shifted to .2 and the copy is a new .1.
         common.append(log, part("G", *feed.take_expect(1200)))
         common.wait_csvs(ws.www, feed.written, SETTLE, daemon, parts)
-        os.rename(old, ws.log + ".2")
-        shutil.copyfile(log, old)
-        os.truncate(log, 0)
+        copytruncate(log, old)
         trickle(log, part("H", *feed.take_expect(800)), rng)
         say("copytruncate after the pages caught up: pages exact in %.1f s"
             % common.wait_csvs(ws.www, feed.written, SETTLE, daemon, parts))
@@ -127,9 +133,7 @@ def rotations(args, seed):
         # copytruncate across: I written, copied and truncated at once, J a
         # short write after (less than what was there), then K a long one.
         common.append(log, part("I", *feed.take_expect(1500)))
-        os.rename(old, ws.log + ".2")
-        shutil.copyfile(log, old)
-        os.truncate(log, 0)
+        copytruncate(log, old)
         common.append(log, part("J", *feed.take_expect(50)))
         time.sleep(0.3)
         trickle(log, part("K", *feed.take_expect(3000)), rng)
@@ -139,9 +143,7 @@ def rotations(args, seed):
         # copytruncate, then at once more than the file held: its size never
         # looks smaller than what was read.
         common.append(log, part("M", *feed.take_expect(500)))
-        os.rename(old, ws.log + ".2")
-        shutil.copyfile(log, old)
-        os.truncate(log, 0)
+        copytruncate(log, old)
         common.append(log, part("N", *feed.take_expect(1500)))
         say("copytruncate followed at once by a larger write: pages exact in %.1f s"
             % common.wait_csvs(ws.www, feed.written, SETTLE, daemon, parts))
