@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "log.h"
 #include "macro.h"
 #include "pipeline.h"
@@ -30,7 +31,7 @@ struct daemon {
         const char *config_path;
         bool explicit_config_path;
         struct config config;
-        struct collector *col;
+        struct engine *engine;
         int signal_fd;
         int timer_fd;
         bool timer_armed;
@@ -66,14 +67,9 @@ int load_config(const char *path, bool explicit_path, struct config *ret) {
         return r;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
 static void notify_status(struct daemon *d, const char *extra) {
-        const struct stats *s = collector_stats(d->col);
+        const struct stats *s = engine_stats(d->engine);
+        const struct stats_totals *t = stats_totals(s);
         char when[32] = "never";
         struct tm tm;
 
@@ -82,8 +78,9 @@ static void notify_status(struct daemon *d, const char *extra) {
         (void) sd_notifyf(false,
                           "%sSTATUS=%" PRIu64 " events (%" PRIu64 " INFO, %" PRIu64 " ERROR), %zu users, %zu "
                           "distinct errors, %" PRIu64 " unparsed; pages written %s",
-                          extra ? extra : "", s->info + s->error, s->info, s->error, counter_table_size(s->users),
-                          counter_table_size(s->errors), s->unparsed, when);
+                          extra ? extra : "", t->info + t->error, t->info, t->error,
+                          counter_table_size(stats_table(s, STATS_USERS)),
+                          counter_table_size(stats_table(s, STATS_ERRORS)), t->unparsed, when);
 }
 
 /* Pages, then state. Returns 0 or -errno, logged. */
@@ -91,7 +88,7 @@ static int write_out(struct daemon *d) {
         time_t now = time(NULL);
         int r;
 
-        r = pipeline_flush(d->col, &d->config, now, &d->warned_caps);
+        r = pipeline_flush(d->engine, &d->config, now, &d->warned_caps);
         if (r < 0)
                 return r;
         d->dirty = false;
@@ -126,18 +123,10 @@ static time_t next_window_boundary(time_t now) {
         return midnight != (time_t) -1 && midnight < hour ? midnight : hour;
 }
 
-static int open_collector(struct daemon *d) {
+static int open_engine(struct daemon *d) {
         int r;
 
-        /* A timezone removed from the configuration gives the host's back. */
-        if (!d->config.timezone) {
-                if (d->initial_tz)
-                        (void) setenv("TZ", d->initial_tz, 1);
-                else
-                        (void) unsetenv("TZ");
-        }
-
-        r = pipeline_open(&d->config, &d->col);
+        r = pipeline_open(&d->config, d->initial_tz, &d->engine);
         if (r < 0)
                 return r;
         d->more_pending = true; /* read what is there without waiting */
@@ -145,19 +134,19 @@ static int open_collector(struct daemon *d) {
 }
 
 /* The pipeline restarts on the new configuration exactly as a process restart
- * would: pages and state saved, collector reopened from the state. If the new
+ * would: pages and state saved, engine reopened from the state. If the new
  * configuration cannot be used (say, its output directory cannot be
  * created), the old one is reopened. */
 static int reload(struct daemon *d) {
         struct config next, previous;
         int r;
 
-        (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, now_usec());
+        (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, monotonic_usec());
         log_info("Reloading %s.", d->config_path);
 
         /* Pages and state first. A failure here (a broken output directory,
          * say) must not stand in the way of the configuration that fixes
-         * it: the new collector starts from the last snapshot on disk,
+         * it: the new engine starts from the last snapshot on disk,
          * whichever it is. */
         r = write_out(d);
         if (r == -ENOTRECOVERABLE)
@@ -169,15 +158,15 @@ static int reload(struct daemon *d) {
                 goto done;
         }
 
-        d->col = collector_free(d->col);
+        d->engine = engine_free(d->engine);
         previous = d->config;
         d->config = next;
-        r = open_collector(d);
+        r = open_engine(d);
         if (r < 0) {
                 log_warning("Cannot use the new configuration; keeping the previous one.");
                 config_done(&d->config);
                 d->config = previous;
-                r = open_collector(d);
+                r = open_engine(d);
                 if (r < 0)
                         return r; /* neither works: exit, and let systemd restart us */
         } else
@@ -218,12 +207,12 @@ static int read_batch(struct daemon *d) {
         long n;
         int r;
 
-        r = collector_process(d->col);
+        r = engine_process(d->engine);
         if (r < 0) {
                 log_error("Processing the source's changes failed: %s", strerror(-r));
                 return r;
         }
-        n = collector_pump(d->col, BATCH_ENTRIES);
+        n = engine_pump(d->engine, BATCH_ENTRIES);
         if (n < 0) {
                 log_error("Reading events failed: %s", strerror((int) -n));
                 return (int) n;
@@ -250,7 +239,7 @@ static int poll_timeout(struct daemon *d, int journal_timeout_ms) {
                         timeout = ms;
         }
         if (d->watchdog_usec > 0) {
-                uint64_t due = d->watchdog_last_usec + d->watchdog_usec / 2, now = now_usec();
+                uint64_t due = d->watchdog_last_usec + d->watchdog_usec / 2, now = monotonic_usec();
                 int ms = due > now ? (int) ((due - now + 999) / 1000) : 0;
                 if (timeout < 0 || ms < timeout)
                         timeout = ms;
@@ -269,7 +258,7 @@ static int loop(struct daemon *d) {
                 };
                 int journal_timeout_ms;
 
-                r = collector_wait_params(d->col, &fds[2].fd, &fds[2].events, &journal_timeout_ms);
+                r = engine_wait_params(d->engine, &fds[2].fd, &fds[2].events, &journal_timeout_ms);
                 if (r < 0) {
                         log_error("Cannot wait for the source: %s", strerror(-r));
                         return r;
@@ -280,9 +269,9 @@ static int loop(struct daemon *d) {
                         return -errno;
                 }
 
-                if (d->watchdog_usec > 0 && now_usec() >= d->watchdog_last_usec + d->watchdog_usec / 2) {
+                if (d->watchdog_usec > 0 && monotonic_usec() >= d->watchdog_last_usec + d->watchdog_usec / 2) {
                         (void) sd_notify(false, "WATCHDOG=1");
-                        d->watchdog_last_usec = now_usec();
+                        d->watchdog_last_usec = monotonic_usec();
                 }
                 if (fds[0].revents & POLLIN) {
                         r = handle_signal(d);
@@ -336,7 +325,7 @@ static int setup(struct daemon *d) {
                 return -errno;
         if (sd_watchdog_enabled(false, &d->watchdog_usec) <= 0)
                 d->watchdog_usec = 0;
-        d->watchdog_last_usec = now_usec();
+        d->watchdog_last_usec = monotonic_usec();
         return 0;
 }
 
@@ -363,7 +352,7 @@ int run_daemon(const char *config_path, bool explicit_config_path, struct config
                 log_error("Setting up signals and timers failed: %s", strerror(-r));
                 goto finish;
         }
-        r = open_collector(&d);
+        r = open_engine(&d);
         if (r < 0)
                 goto finish;
 
@@ -387,13 +376,13 @@ int run_daemon(const char *config_path, bool explicit_config_path, struct config
         if (r >= 0) {
                 (void) sd_notify(false, "STOPPING=1");
                 r = write_out(&d);
-        } else if (r != -ENOTRECOVERABLE && d.col) {
+        } else if (r != -ENOTRECOVERABLE && d.engine) {
                 /* Counts and cursor agree: keep what was read. */
                 (void) write_out(&d);
         }
 
 finish:
-        collector_free(d.col);
+        engine_free(d.engine);
         if (d.signal_fd >= 0)
                 (void) close(d.signal_fd);
         if (d.timer_fd >= 0)

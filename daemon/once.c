@@ -6,38 +6,43 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "calendar.h"
 #include "log.h"
+#include "macro.h"
 #include "pipeline.h"
 
-#define BATCH_ENTRIES  65536
-#define CHECKPOINT_SEC 5
+#define BATCH_ENTRIES   65536
+#define CHECKPOINT_USEC (5 * 1000000u)
 
-static time_t monotonic_sec(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec;
+/* The TZ the process started with, for pipeline_open(); NULL: unset (or
+ * out of memory, which only loses a zone the configuration did not name). */
+static char *startup_tz(void) {
+        const char *tz = getenv("TZ");
+        return tz ? strdup(tz) : NULL;
 }
 
 int run_once(const struct config *c) {
-        struct collector *col = NULL;
-        time_t last_checkpoint = monotonic_sec();
+        _cleanup_free_ char *initial_tz = startup_tz();
+        struct engine *e = NULL;
+        uint64_t last_checkpoint = monotonic_usec();
         bool warned_caps = false;
         long n;
         int r;
 
-        r = pipeline_open(c, &col);
+        r = pipeline_open(c, initial_tz, &e);
         if (r < 0)
                 return 1;
 
         /* A first import reads the journal's two halves side by side. */
-        n = collector_import_split(col);
+        n = engine_first_import(e);
         if (n == -ESTALE) {
                 log_warning("The journal changed while its two halves were read; reading it again in one pass.");
-                col = collector_free(col);
-                r = pipeline_open(c, &col);
+                e = engine_free(e);
+                r = pipeline_open(c, initial_tz, &e);
                 if (r < 0)
                         return 1;
         } else if (n < 0) {
@@ -46,32 +51,32 @@ int run_once(const struct config *c) {
         }
 
         do {
-                n = collector_pump(col, BATCH_ENTRIES);
+                n = engine_pump(e, BATCH_ENTRIES);
                 if (n < 0) {
                         log_error("Reading events failed: %s", strerror((int) -n));
                         goto fail;
                 }
-                if (n > 0 && monotonic_sec() - last_checkpoint >= CHECKPOINT_SEC) {
-                        r = collector_save_state(col);
+                if (n > 0 && monotonic_usec() - last_checkpoint >= CHECKPOINT_USEC) {
+                        r = engine_save_state(e);
                         if (r < 0) {
                                 log_error("Saving the state failed: %s", strerror(-r));
                                 goto fail;
                         }
-                        last_checkpoint = monotonic_sec();
+                        last_checkpoint = monotonic_usec();
                 }
         } while (n == BATCH_ENTRIES);
 
-        r = pipeline_flush(col, c, time(NULL), &warned_caps);
+        r = pipeline_flush(e, c, time(NULL), &warned_caps);
         if (r < 0)
                 goto fail;
-        collector_free(col);
+        engine_free(e);
         return 0;
 fail:
-        collector_free(col);
+        engine_free(e);
         return 1;
 }
 
-static void say_imported(const char *path, const struct collector_import *result) {
+static void say_imported(const char *path, const struct import_outcome *result) {
         char when[64];
 
         if (result->followed) {
@@ -88,21 +93,22 @@ static void say_imported(const char *path, const struct collector_import *result
 }
 
 int run_import(const struct config *c, char *const *files) {
-        struct collector *col = NULL;
+        _cleanup_free_ char *initial_tz = startup_tz();
+        struct engine *e = NULL;
         bool warned_caps = false;
         int status = 0, r;
 
-        r = pipeline_open(c, &col);
+        r = pipeline_open(c, initial_tz, &e);
         if (r < 0)
                 return 1;
         for (char *const *f = files; *f; f++) {
-                struct collector_import result;
+                struct import_outcome result;
 
-                r = collector_import(col, *f, &result);
-                if (r < 0 && collector_poisoned(col)) {
+                r = engine_import(e, *f, &result);
+                if (r < 0 && engine_poisoned(e)) {
                         log_error("Importing %s failed: %s; it was not saved, nor were the files after it.", *f,
                                   strerror(-r));
-                        collector_free(col);
+                        engine_free(e);
                         return 1;
                 }
                 if (r < 0) {
@@ -115,7 +121,7 @@ int run_import(const struct config *c, char *const *files) {
         }
         (void) fflush(stdout);
 
-        r = pipeline_flush(col, c, time(NULL), &warned_caps);
-        collector_free(col);
+        r = pipeline_flush(e, c, time(NULL), &warned_caps);
+        engine_free(e);
         return r < 0 ? 1 : status;
 }

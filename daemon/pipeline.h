@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* The collector calls that --once and the daemon both make, with the log
- * lines that go with them: written once. */
+/* The engine calls that --once, --import and the daemon all make, with the
+ * log lines that go with them: written once. */
 #pragma once
 
 #include <stdbool.h>
 #include <time.h>
 
-#include "collector.h"
 #include "config.h"
+#include "engine.h"
 
-/* collector_open(), logging why it failed, or that the counts carry on from
- * another source. Returns 0 or -errno. */
-int pipeline_open(const struct config *c, struct collector **ret);
+/* Puts the configured time zone in force, then engine_open(), logging why it
+ * failed, or that the counts carry on from another source. initial_tz: the
+ * TZ the process started with (NULL: unset), in force again when the
+ * configuration names no zone. Returns 0 or -errno. */
+int pipeline_open(const struct config *c, const char *initial_tz, struct engine **ret);
 
-/* collector_flush() stamped `now`, logging a failure, and once (*warned_caps
+/* engine_flush() stamped `now`, logging a failure, and once (*warned_caps
  * is set then) that the caps were reached. Returns 0 or -errno. */
-int pipeline_flush(struct collector *col, const struct config *c, time_t now, bool *warned_caps);
+int pipeline_flush(struct engine *e, const struct config *c, time_t now, bool *warned_caps);

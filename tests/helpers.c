@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "count.h"
+
 char *test_dir;
 
 void test_dir_setup(void) {
@@ -136,4 +138,8 @@ void expect_golden(const char *name, const char *data, size_t len) {
         cr_expect(golden_len == len && memcmp(golden, data, len) == 0,
                   "%s differs from the golden file; review with TICKY_UPDATE_GOLDEN=1 and git diff", name);
         free(golden);
+}
+
+int count_message(struct stats *s, const char *msg, size_t len, uint64_t realtime_usec) {
+        return count_entry(s, &(struct entry){ .message = msg, .message_len = len, .realtime_usec = realtime_usec });
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* A fresh mkdtemp() directory; caller frees the path, rm_rf() removes it. */
@@ -38,3 +39,7 @@ size_t count_entries(const char *dir);
 /* Compares data with tests/golden/NAME; with TICKY_UPDATE_GOLDEN=1 in the
  * environment, rewrites the golden file instead. */
 void expect_golden(const char *name, const char *data, size_t len);
+
+/* count_entry() of a message alone, at realtime_usec (0: unknown). */
+struct stats;
+int count_message(struct stats *s, const char *msg, size_t len, uint64_t realtime_usec);

@@ -4,15 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "count.h"
 #include "counting_thread.h"
 #include "stats.h"
 
 /* The n-th entry of a varied stream: levels, users, hosts, no MESSAGE,
  * unparsable text, and now and then a message longer than a whole batch.
  * The first is all empty text, which is not the same as none. */
-static struct stats_entry nth_entry(unsigned n, char *buf, size_t size) {
+static struct entry nth_entry(unsigned n, char *buf, size_t size) {
         static const char *const hosts[] = { "alpha", "beta", NULL, "" };
-        struct stats_entry e = { .realtime_usec = 1700000000000000u + n * 1000000ull };
+        struct entry e = { .realtime_usec = 1700000000000000u + n * 1000000ull };
         int len;
 
         if (n == 0) {
@@ -73,8 +74,8 @@ Test(counting_thread, counts_what_stats_add_counts) {
                 struct entry_batch *b = counting_thread_batch(t);
                 cr_assert_not_null(b);
                 while (!entry_batch_full(b) && n < 20000) {
-                        struct stats_entry e = nth_entry(n++, buf, big);
-                        cr_assert_eq(stats_add(direct, &e), 0);
+                        struct entry e = nth_entry(n++, buf, big);
+                        cr_assert_eq(count_entry(direct, &e), 0);
                         /* The batch owns a copy: the source may change at once. */
                         cr_assert_eq(entry_batch_add(b, &e), 0);
                         memset(buf, '?', 64);
@@ -83,27 +84,47 @@ Test(counting_thread, counts_what_stats_add_counts) {
         }
         cr_assert_eq(counting_thread_stop(t), 0);
 
-        cr_assert_eq(threaded->info, direct->info);
-        cr_assert_eq(threaded->error, direct->error);
-        cr_assert_eq(threaded->unparsed, direct->unparsed);
-        cr_assert_gt(direct->unparsed, 0);
-        expect_same_rows(threaded->users, direct->users);
-        expect_same_rows(threaded->errors, direct->errors);
-        expect_same_rows(threaded->hosts, direct->hosts);
-        expect_same_rows(threaded->host_users, direct->host_users);
-        expect_same_rows(threaded->user_days, direct->user_days);
-        expect_same_rows(threaded->error_hours, direct->error_hours);
+        cr_assert_eq(stats_totals(threaded)->info, stats_totals(direct)->info);
+        cr_assert_eq(stats_totals(threaded)->error, stats_totals(direct)->error);
+        cr_assert_eq(stats_totals(threaded)->unparsed, stats_totals(direct)->unparsed);
+        cr_assert_gt(stats_totals(direct)->unparsed, 0);
+        expect_same_rows(stats_table(threaded, STATS_USERS), stats_table(direct, STATS_USERS));
+        expect_same_rows(stats_table(threaded, STATS_ERRORS), stats_table(direct, STATS_ERRORS));
+        expect_same_rows(stats_table(threaded, STATS_HOSTS), stats_table(direct, STATS_HOSTS));
+        expect_same_rows(stats_table(threaded, STATS_HOST_USERS), stats_table(direct, STATS_HOST_USERS));
+        expect_same_rows(stats_table(threaded, STATS_USER_DAYS), stats_table(direct, STATS_USER_DAYS));
+        expect_same_rows(stats_table(threaded, STATS_ERROR_HOURS), stats_table(direct, STATS_ERROR_HOURS));
         free(buf);
         stats_free(direct);
         stats_free(threaded);
 }
 
-Test(counting_thread, stops_at_once_with_nothing_submitted) {
+Test(counting_thread, stop_counts_every_batch_submitted) {
         struct stats *s = stats_new();
-        struct counting_thread *t;
+        uint64_t submitted = 0;
 
+        cr_assert_not_null(s);
+        /* Stop right after a submit, nothing in between: what stop returns
+         * after must include the batch, however the thread was scheduled. */
+        for (unsigned round = 0; round < 50; round++) {
+                struct counting_thread *t;
+                struct entry_batch *b;
+
+                cr_assert_eq(counting_thread_start(s, &t), 0);
+                b = counting_thread_batch(t);
+                cr_assert_not_null(b);
+                for (unsigned i = 0; i <= round % 5; i++, submitted++)
+                        cr_assert_eq(
+                                entry_batch_add(b, &(struct entry){ .message = "INFO Hi (ann)", .message_len = 13 }),
+                                0);
+                counting_thread_submit(t, b);
+                cr_assert_eq(counting_thread_stop(t), 0);
+                cr_assert_eq(stats_totals(s)->info, submitted, "round %u", round);
+        }
+        /* And nothing at all: stop returns at once, counting nothing. */
+        struct counting_thread *t;
         cr_assert_eq(counting_thread_start(s, &t), 0);
         cr_assert_eq(counting_thread_stop(t), 0);
-        cr_assert_eq(s->info + s->error + s->unparsed, 0);
+        cr_assert_eq(stats_totals(s)->info, submitted);
         stats_free(s);
 }

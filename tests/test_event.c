@@ -83,13 +83,34 @@ Test(event, rejects_null_message) {
 
 Test(event, never_reads_outside_the_buffer) {
         /* Every prefix of a valid message, copied to an exact-size heap
-         * buffer, so that ASan sees any read past its end or before it. */
+         * buffer, so that ASan sees any read past its end or before it. The
+         * prefixes that end after the ')' (the trailing whitespace is
+         * optional) parse as the whole message does; every shorter one has no
+         * final ')' and does not parse. */
         static const char msg[] = "ERROR Timeout while retrieving information (oren)  ";
+        static const char text[] = "Timeout while retrieving information", user[] = "oren";
+        const size_t whole = (size_t) (strrchr(msg, ')') - msg) + 1;
+
+        cr_assert_eq(whole, sizeof(msg) - 3);
         for (size_t n = 0; n <= sizeof(msg) - 1; n++) {
                 char *buf = malloc(n ? n : 1);
-                struct event ev;
+                struct event ev = { .text = NULL };
+                cr_assert_not_null(buf);
                 memcpy(buf, msg, n);
-                (void) event_parse(buf, n, &ev);
+                int r = event_parse(buf, n, &ev);
+                if (n < whole) {
+                        cr_expect_eq(r, -EINVAL, "prefix of %zu bytes: returned %d", n, r);
+                        cr_expect_null(ev.text, "prefix of %zu bytes: ret touched on failure", n);
+                } else {
+                        cr_expect_eq(r, 0, "prefix of %zu bytes: returned %d", n, r);
+                        cr_expect_eq(ev.level, EVENT_ERROR, "prefix of %zu bytes: level", n);
+                        cr_expect(ev.text == buf + strlen("ERROR ") && ev.text_len == strlen(text) &&
+                                          memcmp(ev.text, text, ev.text_len) == 0,
+                                  "prefix of %zu bytes: text '%.*s'", n, (int) ev.text_len, ev.text);
+                        cr_expect(ev.user == buf + whole - 1 - strlen(user) && ev.user_len == strlen(user) &&
+                                          memcmp(ev.user, user, ev.user_len) == 0,
+                                  "prefix of %zu bytes: user '%.*s'", n, (int) ev.user_len, ev.user);
+                }
                 free(buf);
         }
 }

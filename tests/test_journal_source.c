@@ -70,7 +70,7 @@ static char *read_rest(struct journal_source *js, char **ret_last_cursor) {
         char *out = NULL;
         size_t out_len;
         FILE *f = open_memstream(&out, &out_len);
-        struct journal_entry e;
+        struct entry e;
         int r;
 
         while ((r = journal_source_next(js, &e)) > 0)
@@ -109,7 +109,7 @@ Test(journal_source, no_cursor_before_the_first_entry) {
 Test(journal_source, seek_resumes_after_the_cursor_entry) {
         make_journal("a", ids, msgs, 6, 1000000);
         struct journal_source *js = open_source();
-        struct journal_entry e;
+        struct entry e;
         char *cursor, *rest;
 
         cr_assert_eq(journal_source_next(js, &e), 1);
@@ -158,7 +158,7 @@ Test(journal_source, vacuumed_cursor_resumes_at_next_entry) {
 
         /* Stop after a2, the last entry of a; then a is vacuumed. */
         js = open_source();
-        struct journal_entry e;
+        struct entry e;
         cr_assert_eq(journal_source_next(js, &e), 1);
         cr_assert_eq(journal_source_next(js, &e), 1);
         cr_assert_eq(journal_source_cursor(js, &cursor), 0);
@@ -191,7 +191,7 @@ Test(journal_source, message_survives_fields_enumerated_after_it) {
          * of an enumerated field dies at the next enumeration. */
         char *export_path, *cmd, big[5001];
         struct journal_source *js;
-        struct journal_entry e;
+        struct entry e;
         FILE *f;
 
         memset(big, 'b', sizeof(big) - 1);
@@ -225,7 +225,7 @@ Test(journal_source, message_survives_fields_enumerated_after_it) {
                 cr_expect(e.message_len == 6 + 700 + 8 && memcmp(e.message, "ERROR aaa", 9) == 0 &&
                                   memcmp(e.message + e.message_len - 8, " (alice)", 8) == 0,
                           "entry %d: message clobbered: %.20s", i, e.message);
-                cr_expect(e.hostname_len == 5 && memcmp(e.hostname, "host", 4) == 0 && e.hostname[4] == '0' + i);
+                cr_expect(e.host_len == 5 && memcmp(e.host, "host", 4) == 0 && e.host[4] == '0' + i);
         }
         journal_source_close(js);
         free(cmd);
@@ -237,7 +237,7 @@ static char *read_until(struct journal_source *js, const char *cursor) {
         char *out = NULL;
         size_t out_len;
         FILE *f = open_memstream(&out, &out_len);
-        struct journal_entry e;
+        struct entry e;
         int r;
 
         while ((r = journal_source_next(js, &e)) > 0 && journal_source_at(js, cursor) == 0)

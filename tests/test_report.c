@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /* Renderers on plain structs: escaping, quoting, golden pages. */
 #include <criterion/criterion.h>
-#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helpers.h"
-#include "report.h"
+#include "macro.h"
 #include "report_csv.h"
+#include "report_data.h"
+#include "report_files.h"
 #include "report_html.h"
 
-#define ADD(s, m) cr_assert_eq(stats_add_message(s, m, sizeof(m) - 1, 0), 0)
+#define ADD(s, m) cr_assert_eq(count_message(s, m, sizeof(m) - 1, 0), 0)
 
 static char *render(int (*write)(FILE *, const struct report_data *), const struct report_data *d, size_t *ret_len) {
         return render_to_string(write, d, ret_len);
@@ -167,10 +170,10 @@ static void dashboard_init(struct dashboard *b) {
         b->d.user_windows = b->user_windows;
         /* the users beyond the cap sent 2 INFO and 3 ERROR events, the latter
          * with 3 messages beyond the cap: the totals include them */
-        b->d.other_errors = (struct report_other){ .n_keys = 3, .count = { 3 } };
-        b->d.other_users = (struct report_other){ .n_keys = 1, .count = { 2, 3 } };
-        b->s->error += 3;
-        b->s->info += 2;
+        b->d.other_errors = (struct report_other){ .count = { 3 } };
+        b->d.other_users = (struct report_other){ .count = { 2, 3 } };
+        b->d.totals.error += 3;
+        b->d.totals.info += 2;
 }
 
 static void dashboard_done(struct dashboard *b) {
@@ -284,10 +287,10 @@ Test(report_html, shows_other_rows_last_with_a_note) {
         dashboard_init(&b);
         out = render(report_html_write_errors, &b.d, &len);
         cr_expect_not_null(strstr(out, "<p class=\"warn\" role=\"note\"><strong>Cap reached:</strong> 5 messages are "
-                                       "listed; 3 more messages are counted together in the row “(other: 3 more "
+                                       "listed; the other messages are counted together in the row “(other "
                                        "messages)” at the end of the table.</p>"));
         foot = between(out, "</tbody>\n<tfoot>\n", "</tfoot>");
-        cr_expect_not_null(strstr(foot, "<tr id=\"other\" class=\"other\"><td>(other: 3 more messages)</td>"
+        cr_expect_not_null(strstr(foot, "<tr id=\"other\" class=\"other\"><td>(other messages)</td>"
                                         "<td data-value=\"3\">3</td><td class=\"sh\">33.3%</td>"),
                            "%s", foot);
         cr_expect_lt(strstr(foot, "(other"), strstr(foot, ">Total<"));
@@ -295,7 +298,6 @@ Test(report_html, shows_other_rows_last_with_a_note) {
         cr_expect_eq(occurrences(out, "(other"), 2); /* the row and the note that names it */
         free(out);
 
-        /* n_keys 1: there are others, how many is not known */
         out = render(report_html_write_users, &b.d, &len);
         foot = between(out, "</tbody>\n<tfoot>\n", "</tfoot>");
         cr_expect_not_null(strstr(foot, "<tr id=\"other\" class=\"other\"><td>(other users)</td>"
@@ -458,13 +460,13 @@ Test(report_html, writes_plain_digits_for_the_script_to_format) {
         size_t len;
         char *out;
 
-        cr_assert_eq(counter_table_add(s->users, "big", 3, STATS_INFO, 1234567), 0);
-        cr_assert_eq(counter_table_add(s->users, "big", 3, STATS_ERROR, 18446744073709551615u), 0);
-        cr_assert_eq(counter_table_add(s->users, "small", 5, STATS_INFO, 999), 0);
-        cr_assert_eq(counter_table_add(s->users, "small", 5, STATS_ERROR, 1000), 0);
-        cr_assert_eq(counter_table_add(s->errors, "boom", 4, 0, 1000000), 0);
-        s->info = 1235566;
-        s->error = 1000000;
+        cr_assert_eq(stats_restore_row(s, STATS_USERS, "big", 3, STATS_INFO, 1234567), 0);
+        cr_assert_eq(stats_restore_row(s, STATS_USERS, "big", 3, STATS_ERROR, 18446744073709551615u), 0);
+        cr_assert_eq(stats_restore_row(s, STATS_USERS, "small", 5, STATS_INFO, 999), 0);
+        cr_assert_eq(stats_restore_row(s, STATS_USERS, "small", 5, STATS_ERROR, 1000), 0);
+        cr_assert_eq(stats_restore_row(s, STATS_ERRORS, "boom", 4, 0, 1000000), 0);
+        stats_restore_totals(s, &(struct stats_totals){ .info = 1235566 });
+        stats_restore_totals(s, &(struct stats_totals){ .error = 1000000 });
         cr_assert_eq(report_data_init(&d, s, "t", "local journal", 0), 0);
         out = render(report_html_write_users, &d, &len);
         /* Plain digits in the page (programs read them); the script adds the
@@ -493,10 +495,10 @@ Test(report_html, shares_and_bars_round_to_tenths) {
         size_t len;
         char *out;
 
-        cr_assert_eq(counter_table_add(s->errors, "most", 4, 0, 2000), 0);
-        cr_assert_eq(counter_table_add(s->errors, "third", 5, 0, 667), 0);
-        cr_assert_eq(counter_table_add(s->errors, "rare", 4, 0, 1), 0);
-        s->error = 2668;
+        cr_assert_eq(stats_restore_row(s, STATS_ERRORS, "most", 4, 0, 2000), 0);
+        cr_assert_eq(stats_restore_row(s, STATS_ERRORS, "third", 5, 0, 667), 0);
+        cr_assert_eq(stats_restore_row(s, STATS_ERRORS, "rare", 4, 0, 1), 0);
+        stats_restore_totals(s, &(struct stats_totals){ .error = 2668 });
         cr_assert_eq(report_data_init(&d, s, "t", "local journal", 0), 0);
         out = render(report_html_write_errors, &d, &len);
         /* 2000/2668 = 75.0% of all, the longest bar */
@@ -576,9 +578,9 @@ Test(report_html, boxes_only_long_keys) {
         char *out;
 
         memset(key, 'k', sizeof(key));
-        cr_assert_eq(counter_table_add(s->errors, key, 1024, 0, 2), 0);
-        cr_assert_eq(counter_table_add(s->errors, key, 1025, 0, 1), 0);
-        s->error = 3;
+        cr_assert_eq(stats_restore_row(s, STATS_ERRORS, key, 1024, 0, 2), 0);
+        cr_assert_eq(stats_restore_row(s, STATS_ERRORS, key, 1025, 0, 1), 0);
+        stats_restore_totals(s, &(struct stats_totals){ .error = 3 });
         cr_assert_eq(report_data_init(&d, s, "t", "local journal", 0), 0);
         out = render(report_html_write_errors, &d, &len);
         cr_expect_eq(occurrences(out, "<td><div class=\"long\">"), 1);
@@ -608,32 +610,45 @@ Test(report_html, renders_an_empty_report) {
 }
 
 Test(report, writes_all_files_atomically) {
-        char *dir = temp_dir();
+        static const char *names[] = { "error_message.csv",    "user_statistics.csv", "error_message.html",
+                                       "user_statistics.html", "index.html",          "report.json" };
+        static const char old[] = "old content\n";
+        char *dir = temp_dir(), *keep = temp_dir();
         struct stats *s = sample();
         struct report_data d;
-        static const char *names[] = { "error_message.csv", "user_statistics.csv", "error_message.html",
-                                       "user_statistics.html", "index.html" };
 
-        cr_assert_eq(report_data_init(&d, s, "t", "local journal", 0), 0);
-        cr_assert_eq(report_write(dir, &d), 0);
-        /* the five files of SPEC and maybe others, but no ".NAME.XXXXXX" */
-        DIR *listing = opendir(dir);
-        struct dirent *e;
-        cr_assert_not_null(listing);
-        while ((e = readdir(listing)))
-                cr_expect(strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || e->d_name[0] != '.',
-                          "temporary file left behind: %s", e->d_name);
-        closedir(listing);
-        cr_expect_geq(count_entries(dir), 5);
-        for (size_t i = 0; i < 5; i++) {
-                char *data = read_file_or_null(dir, names[i], NULL);
-                cr_expect_not_null(data, "%s", names[i]);
-                free(data);
+        /* Each file exists already, with a second name outside the
+         * directory. Replaced by rename(), the path gets a new inode and
+         * the second name keeps the old bytes; written in place, both would
+         * show the new ones (and a reader could see half of them). */
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                char *path, *link_path;
+                write_file(dir, names[i], old, sizeof(old) - 1);
+                cr_assert_geq(asprintf(&path, "%s/%s", dir, names[i]), 0);
+                cr_assert_geq(asprintf(&link_path, "%s/%s", keep, names[i]), 0);
+                cr_assert_eq(link(path, link_path), 0, "%s", strerror(errno));
+                free(path);
+                free(link_path);
         }
+        cr_assert_eq(report_data_init(&d, s, "t", "local journal", 0), 0);
+        cr_assert_eq(report_files_write(dir, &d), 0);
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                size_t len;
+                char *now = read_file_or_null(dir, names[i], &len), *before = read_file_or_null(keep, names[i], NULL);
+                cr_assert_not_null(now, "%s", names[i]);
+                cr_expect_str_eq(before, old, "%s was written in place", names[i]);
+                cr_expect(len > sizeof(old) && strstr(now, "old content") == NULL, "%s not replaced", names[i]);
+                free(now);
+                free(before);
+        }
+        /* Nothing else, no ".NAME.XXXXXX" left behind. */
+        cr_expect_eq(count_entries(dir), ELEMENTSOF(names));
         report_data_done(&d);
         stats_free(s);
         rm_rf(dir);
+        rm_rf(keep);
         free(dir);
+        free(keep);
 }
 
 Test(report, daily_counts_only_for_the_most_common_messages) {
@@ -646,7 +661,7 @@ Test(report, daily_counts_only_for_the_most_common_messages) {
         cr_assert_eq(stats_prune(s, now), 0);
         for (int i = 0; i < REPORT_MAX_DAILY_ROWS + 5; i++) {
                 int n = snprintf(msg, sizeof(msg), "ERROR Message %d (u)", i);
-                cr_assert_eq(stats_add_message(s, msg, (size_t) n, (uint64_t) now * 1000000), 0);
+                cr_assert_eq(count_message(s, msg, (size_t) n, (uint64_t) now * 1000000), 0);
         }
         cr_assert_eq(report_data_init(&d, s, "t", "local journal", now), 0);
         cr_expect_eq(d.n_errors, REPORT_MAX_DAILY_ROWS + 5);

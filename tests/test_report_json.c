@@ -11,10 +11,11 @@
 #include <time.h>
 
 #include "helpers.h"
-#include "report.h"
+#include "report_data.h"
+#include "report_files.h"
 #include "report_json.h"
 
-#define ADD_N(s, m, n) cr_assert_eq(stats_add_message(s, m, n, 0), 0)
+#define ADD_N(s, m, n) cr_assert_eq(count_message(s, m, n, 0), 0)
 #define ADD(s, m)      ADD_N(s, m, sizeof(m) - 1)
 
 static char *escaped(const char *s, size_t n) {
@@ -185,13 +186,9 @@ static void write_hex(FILE *f, const char *s, size_t n) {
                 fprintf(f, "%02x", (unsigned char) s[i]);
 }
 
-static bool other_present(const struct report_other *o) {
-        return o->n_keys > 0 || o->count[0] > 0 || o->count[1] > 0;
-}
-
 /* What the checker must print for d, computed from d alone. */
 static char *expected_values(const struct report_data *d, const char *generated) {
-        const struct stats *s = d->stats;
+        const struct stats_totals *s = &d->totals;
         char *buf = NULL;
         size_t len;
         FILE *f = open_memstream(&buf, &len);
@@ -224,7 +221,7 @@ static char *expected_values(const struct report_data *d, const char *generated)
                 }
                 fputc('\n', f);
         }
-        if (other_present(&d->other_errors))
+        if (report_other_present(&d->other_errors))
                 fprintf(f, "other_errors %ju\n", (uintmax_t) d->other_errors.count[0]);
         for (size_t i = 0; i < d->n_users; i++) {
                 const struct report_window *w = d->user_windows ? &d->user_windows[i] : NULL;
@@ -236,7 +233,7 @@ static char *expected_values(const struct report_data *d, const char *generated)
                                 (uintmax_t) w->last_24h[1], (uintmax_t) w->last_7d[0], (uintmax_t) w->last_7d[1]);
                 fputc('\n', f);
         }
-        if (other_present(&d->other_users))
+        if (report_other_present(&d->other_users))
                 fprintf(f, "other_users %ju %ju\n", (uintmax_t) d->other_users.count[0],
                         (uintmax_t) d->other_users.count[1]);
         cr_assert_eq(fclose(f), 0);
@@ -302,8 +299,8 @@ static const uint64_t day_totals[][2] = { { 1, 2 }, { 0, 9 }, { 7, 7 } };
 static void full_init(struct full *x) {
         x->stats = sample();
         /* The events of the other rows below are part of the totals. */
-        x->stats->info += 5;
-        x->stats->error += 1 + 7;
+        stats_restore_totals(x->stats, &(struct stats_totals){ .info = 5 });
+        stats_restore_totals(x->stats, &(struct stats_totals){ .error = 1 + 7 });
         cr_assert_eq(report_data_init(&x->d, x->stats, "ticky <prod> \xe2\x80\xa8", "directory /var/log/journal/remote",
                                       1764000000),
                      0);
@@ -335,8 +332,8 @@ static void full_init(struct full *x) {
         x->d.error_daily = x->error_daily;
         x->d.error_windows = x->error_windows;
         x->d.user_windows = x->user_windows;
-        x->d.other_errors = (struct report_other){ .n_keys = 1, .count = { 7, 0 } };
-        x->d.other_users = (struct report_other){ .n_keys = 1, .count = { 5, 1 } };
+        x->d.other_errors = (struct report_other){ .count = { 7, 0 } };
+        x->d.other_users = (struct report_other){ .count = { 5, 1 } };
 }
 
 static void full_done(struct full *x) {
@@ -414,10 +411,10 @@ Test(report_json, shows_other_rows_without_the_rest) {
         size_t len;
         char *out;
 
-        s->unparsed = UINT64_MAX;
         cr_assert_eq(report_data_init(&d, s, "t", "local journal", 1764000000), 0);
-        d.other_errors = (struct report_other){ .n_keys = 1, .count = { UINT64_MAX, 0 } };
-        d.other_users = (struct report_other){ .n_keys = 1, .count = { 0, UINT64_MAX } };
+        d.totals.unparsed = UINT64_MAX;
+        d.other_errors = (struct report_other){ .count = { UINT64_MAX, 0 } };
+        d.other_users = (struct report_other){ .count = { 0, UINT64_MAX } };
         out = render(&d, &len);
         cr_expect_not_null(strstr(out, "\"unparsed\": 18446744073709551615,"));
         cr_expect_not_null(strstr(out, "\n  \"other_errors\": {\"count\": 18446744073709551615},\n"));

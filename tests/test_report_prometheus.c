@@ -10,10 +10,11 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "report.h"
+#include "report_data.h"
+#include "report_files.h"
 #include "report_prometheus.h"
 
-#define ADD_N(s, m, n) cr_assert_eq(stats_add_message(s, m, n, 0), 0)
+#define ADD_N(s, m, n) cr_assert_eq(count_message(s, m, n, 0), 0)
 #define ADD(s, m)      ADD_N(s, m, sizeof(m) - 1)
 
 static char *label_value(const char *s, size_t n) {
@@ -125,10 +126,6 @@ static const char parser[] =
         "    assert name in types, 'missing family ' + name\n"
         "print(NL.join(out))\n";
 
-static bool other_present(const struct report_other *o) {
-        return o->n_keys > 0 || o->count[0] > 0 || o->count[1] > 0;
-}
-
 static void write_hex(FILE *f, const char *s, size_t n) {
         for (size_t i = 0; i < n; i++)
                 fprintf(f, "%02x", (unsigned char) s[i]);
@@ -147,7 +144,7 @@ static char *expected_samples(const struct report_data *d) {
                         write_hex(f, d->users[i]->key, d->users[i]->key_len);
                         fprintf(f, "} %ju\n", (uintmax_t) d->users[i]->count[level]);
                 }
-        if (other_present(&d->other_users))
+        if (report_other_present(&d->other_users))
                 for (size_t level = 0; level < 2; level++)
                         fprintf(f, "ticky_other_events_total{level=%s} %ju\n", levels[level],
                                 (uintmax_t) d->other_users.count[level]);
@@ -156,10 +153,10 @@ static char *expected_samples(const struct report_data *d) {
                 write_hex(f, d->errors[i]->key, d->errors[i]->key_len);
                 fprintf(f, "} %ju\n", (uintmax_t) d->errors[i]->count[0]);
         }
-        if (other_present(&d->other_errors))
+        if (report_other_present(&d->other_errors))
                 fprintf(f, "ticky_other_errors_total{} %ju\n", (uintmax_t) d->other_errors.count[0]);
         fprintf(f, "ticky_unparsed_total{} %ju\nticky_last_update_timestamp_seconds{} %jd\n",
-                (uintmax_t) d->stats->unparsed, (intmax_t) d->updated);
+                (uintmax_t) d->totals.unparsed, (intmax_t) d->updated);
         cr_assert_eq(fclose(f), 0);
         return buf;
 }
@@ -227,11 +224,11 @@ Test(report_golden, ticky_prom) {
         char *out;
 
         /* The events of the other rows below are part of the totals. */
-        s->info += 5;
-        s->error += 1 + 7;
+        stats_restore_totals(s, &(struct stats_totals){ .info = 5 });
+        stats_restore_totals(s, &(struct stats_totals){ .error = 1 + 7 });
         cr_assert_eq(report_data_init(&d, s, "t", "local journal", 1764000000), 0);
-        d.other_errors = (struct report_other){ .n_keys = 1, .count = { 7, 0 } };
-        d.other_users = (struct report_other){ .n_keys = 1, .count = { 5, 1 } };
+        d.other_errors = (struct report_other){ .count = { 7, 0 } };
+        d.other_users = (struct report_other){ .count = { 5, 1 } };
         out = render(&d, &len);
         expect_golden("ticky.prom", out, len);
         free(out);
@@ -287,9 +284,9 @@ Test(report_prometheus, writes_the_largest_counts_exactly) {
         size_t len;
         char *out;
 
-        s->unparsed = UINT64_MAX;
         cr_assert_eq(report_data_init(&d, s, "t", "local journal", 1764000000), 0);
-        d.other_errors = (struct report_other){ .n_keys = 1, .count = { UINT64_MAX, 0 } };
+        d.totals.unparsed = UINT64_MAX;
+        d.other_errors = (struct report_other){ .count = { UINT64_MAX, 0 } };
         out = render(&d, &len);
         cr_expect_not_null(strstr(out, "\nticky_unparsed_total 18446744073709551615\n"));
         cr_expect_not_null(strstr(out, "\nticky_other_errors_total 18446744073709551615\n"));

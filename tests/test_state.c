@@ -7,13 +7,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crc32.h"
+#include "checksum.h"
 #include "helpers.h"
 #include "state.h"
 
 TestSuite(state, .init = test_dir_setup, .fini = test_dir_teardown);
 
-#define ADD(s, m) cr_assert_eq(stats_add_message(s, m, sizeof(m) - 1, 0), 0)
+#define ADD(s, m) cr_assert_eq(count_message(s, m, sizeof(m) - 1, 0), 0)
+
+/* state_save() and state_load() of stats alone, with no imported files. */
+static int save_stats(const char *dir, const char *cursor, const char *source, const struct stats *s) {
+        struct imported_files *none = imported_files_new();
+        int r;
+
+        cr_assert_not_null(none);
+        r = state_save(dir,
+                       &(struct state_snapshot){ .cursor = cursor, .source = source, .stats = s, .imports = none });
+        imported_files_free(none);
+        return r;
+}
+
+static int load_stats(const char *dir, struct stats *s, char **ret_cursor, char **ret_source, const char **ret_reason) {
+        struct imported_files *imports = imported_files_new();
+        int r;
+
+        cr_assert_not_null(imports);
+        r = state_load(dir, s, imports, ret_cursor, ret_source, ret_reason);
+        /* A file of stats alone has no import in it. */
+        if (r >= 0)
+                cr_expect_eq(counter_table_size(imported_files_table(imports)), 0);
+        imported_files_free(imports);
+        return r;
+}
 
 static struct stats *sample(void) {
         struct stats *s = stats_new();
@@ -27,24 +52,27 @@ static struct stats *sample(void) {
 }
 
 static void expect_same(const struct stats *a, const struct stats *b) {
-        cr_expect_eq(a->info, b->info);
-        cr_expect_eq(a->error, b->error);
-        cr_expect_eq(a->unparsed, b->unparsed);
-        cr_expect_eq(counter_table_size(a->users), counter_table_size(b->users));
-        cr_expect_eq(counter_table_size(a->errors), counter_table_size(b->errors));
+        cr_expect_eq(stats_totals(a)->info, stats_totals(b)->info);
+        cr_expect_eq(stats_totals(a)->error, stats_totals(b)->error);
+        cr_expect_eq(stats_totals(a)->unparsed, stats_totals(b)->unparsed);
+        cr_expect_eq(counter_table_size(stats_table(a, STATS_USERS)), counter_table_size(stats_table(b, STATS_USERS)));
+        cr_expect_eq(counter_table_size(stats_table(a, STATS_ERRORS)),
+                     counter_table_size(stats_table(b, STATS_ERRORS)));
 
         const struct counter_row **rows;
-        cr_assert_eq(counter_table_sorted(a->users, COUNTER_ORDER_KEY, &rows), 0);
-        for (size_t i = 0; i < counter_table_size(a->users); i++) {
-                const struct counter_row *o = counter_table_get(b->users, rows[i]->key, rows[i]->key_len);
+        cr_assert_eq(counter_table_sorted(stats_table(a, STATS_USERS), COUNTER_ORDER_KEY, &rows), 0);
+        for (size_t i = 0; i < counter_table_size(stats_table(a, STATS_USERS)); i++) {
+                const struct counter_row *o =
+                        counter_table_get(stats_table(b, STATS_USERS), rows[i]->key, rows[i]->key_len);
                 cr_assert_not_null(o);
                 cr_expect_eq(o->count[0], rows[i]->count[0]);
                 cr_expect_eq(o->count[1], rows[i]->count[1]);
         }
         free(rows);
-        cr_assert_eq(counter_table_sorted(a->errors, COUNTER_ORDER_KEY, &rows), 0);
-        for (size_t i = 0; i < counter_table_size(a->errors); i++) {
-                const struct counter_row *o = counter_table_get(b->errors, rows[i]->key, rows[i]->key_len);
+        cr_assert_eq(counter_table_sorted(stats_table(a, STATS_ERRORS), COUNTER_ORDER_KEY, &rows), 0);
+        for (size_t i = 0; i < counter_table_size(stats_table(a, STATS_ERRORS)); i++) {
+                const struct counter_row *o =
+                        counter_table_get(stats_table(b, STATS_ERRORS), rows[i]->key, rows[i]->key_len);
                 cr_assert_not_null(o);
                 cr_expect_eq(o->count[0], rows[i]->count[0]);
         }
@@ -56,8 +84,8 @@ Test(state, round_trips_cursor_source_and_counts) {
         char *cursor, *source;
         const char *reason;
 
-        cr_assert_eq(state_save(test_dir, "s=abc;i=1f", "directory /x, identifier ticky", s), 0);
-        cr_assert_eq(state_load(test_dir, loaded, &cursor, &source, &reason), 0);
+        cr_assert_eq(save_stats(test_dir, "s=abc;i=1f", "directory /x, identifier ticky", s), 0);
+        cr_assert_eq(load_stats(test_dir, loaded, &cursor, &source, &reason), 0);
         cr_expect_str_eq(cursor, "s=abc;i=1f");
         cr_expect_str_eq(source, "directory /x, identifier ticky");
         expect_same(s, loaded);
@@ -73,8 +101,8 @@ Test(state, round_trips_empty_state_without_cursor) {
         char *cursor = (char *) 1, *source = (char *) 1;
         const char *reason;
 
-        cr_assert_eq(state_save(test_dir, NULL, NULL, s), 0);
-        cr_assert_eq(state_load(test_dir, loaded, &cursor, &source, &reason), 0);
+        cr_assert_eq(save_stats(test_dir, NULL, NULL, s), 0);
+        cr_assert_eq(load_stats(test_dir, loaded, &cursor, &source, &reason), 0);
         cr_expect_null(cursor);
         cr_expect_null(source);
         expect_same(s, loaded);
@@ -86,7 +114,7 @@ Test(state, missing_file_is_enoent) {
         struct stats *s = stats_new();
         char *cursor, *source;
         const char *reason;
-        cr_assert_eq(state_load(test_dir, s, &cursor, &source, &reason), -ENOENT);
+        cr_assert_eq(load_stats(test_dir, s, &cursor, &source, &reason), -ENOENT);
         stats_free(s);
 }
 
@@ -95,11 +123,11 @@ Test(state, same_counts_give_identical_bytes) {
         char *a, *b;
         size_t a_len, b_len;
 
-        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        cr_assert_eq(save_stats(test_dir, "c", "src", s), 0);
         a = read_file_or_null(test_dir, STATE_FILE_NAME, &a_len);
         stats_free(s);
         s = sample(); /* new table, new hash key, same counts */
-        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        cr_assert_eq(save_stats(test_dir, "c", "src", s), 0);
         b = read_file_or_null(test_dir, STATE_FILE_NAME, &b_len);
         cr_assert(a_len == b_len && memcmp(a, b, a_len) == 0);
         free(a);
@@ -113,7 +141,7 @@ static int load_bytes(const char *data, size_t len, const char **ret_reason) {
         int r;
 
         write_file(test_dir, STATE_FILE_NAME, data, len);
-        r = state_load(test_dir, s, &cursor, &source, ret_reason);
+        r = load_stats(test_dir, s, &cursor, &source, ret_reason);
         free(cursor);
         free(source);
         stats_free(s);
@@ -126,7 +154,7 @@ Test(state, every_truncation_is_rejected) {
         size_t len;
         const char *reason;
 
-        cr_assert_eq(state_save(test_dir, "s=abc;i=1f", "src", s), 0);
+        cr_assert_eq(save_stats(test_dir, "s=abc;i=1f", "src", s), 0);
         data = read_file_or_null(test_dir, STATE_FILE_NAME, &len);
         for (size_t n = 0; n < len; n++) {
                 cr_expect_eq(load_bytes(data, n, &reason), -EBADMSG, "truncated to %zu of %zu bytes", n, len);
@@ -142,7 +170,7 @@ Test(state, every_flipped_byte_is_rejected) {
         size_t len;
         const char *reason;
 
-        cr_assert_eq(state_save(test_dir, "s=abc;i=1f", "src", s), 0);
+        cr_assert_eq(save_stats(test_dir, "s=abc;i=1f", "src", s), 0);
         data = read_file_or_null(test_dir, STATE_FILE_NAME, &len);
         for (size_t i = 0; i < len; i++) {
                 data[i] ^= 0x20;
@@ -160,7 +188,7 @@ Test(state, unknown_version_is_named) {
         size_t len;
         const char *reason;
 
-        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        cr_assert_eq(save_stats(test_dir, "c", "src", s), 0);
         data = read_file_or_null(test_dir, STATE_FILE_NAME, &len);
         data[8] = 99;
         cr_expect_eq(load_bytes(data, len, &reason), -EBADMSG);
@@ -175,7 +203,7 @@ Test(state, trailing_garbage_is_rejected) {
         size_t len;
         const char *reason;
 
-        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        cr_assert_eq(save_stats(test_dir, "c", "src", s), 0);
         data = read_file_or_null(test_dir, STATE_FILE_NAME, &len);
         data = realloc(data, len + 1);
         data[len] = '\n';
@@ -235,14 +263,14 @@ Test(state, reads_version_1) {
         fclose(f);
 
         write_file(test_dir, STATE_FILE_NAME, file, file_len);
-        cr_assert_eq(state_load(test_dir, s, &cursor, &source, &reason), 0, "%s", reason);
+        cr_assert_eq(load_stats(test_dir, s, &cursor, &source, &reason), 0, "%s", reason);
         cr_expect_str_eq(cursor, "s=abc;i=1f");
-        cr_expect_eq(s->info, 1);
-        cr_expect_eq(s->error, 2);
-        cr_expect_eq(s->unparsed, 3);
-        cr_expect_eq(counter_table_get(s->users, "ann", 3)->count[STATS_ERROR], 2);
-        cr_expect_eq(counter_table_get(s->errors, "Timeout", 7)->count[0], 2);
-        cr_expect_eq(counter_table_size(s->day_totals), 0);
+        cr_expect_eq(stats_totals(s)->info, 1);
+        cr_expect_eq(stats_totals(s)->error, 2);
+        cr_expect_eq(stats_totals(s)->unparsed, 3);
+        cr_expect_eq(counter_table_get(stats_table(s, STATS_USERS), "ann", 3)->count[STATS_ERROR], 2);
+        cr_expect_eq(counter_table_get(stats_table(s, STATS_ERRORS), "Timeout", 7)->count[0], 2);
+        cr_expect_eq(counter_table_size(stats_table(s, STATS_DAY_TOTALS)), 0);
         free(cursor);
         free(source);
         free(payload);
@@ -257,14 +285,14 @@ Test(state, round_trips_windows_and_other_rows) {
 
         stats_set_limits(s, &(struct stats_limits){ .max_users = 1, .days = 7 });
         /* 2026-11-20 12:00 UTC */
-        cr_assert_eq(stats_add_message(s, "ERROR Timeout (ann)", 19, 1795262400000000ULL), 0);
-        cr_assert_eq(stats_add_message(s, "INFO Created (bob)", 18, 1795262400000000ULL), 0);
-        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
-        cr_assert_eq(state_load(test_dir, loaded, &cursor, &source, &reason), 0);
-        cr_expect_eq(loaded->other_users[STATS_INFO], 1);
-        cr_expect_eq(counter_table_size(loaded->day_totals), 1);
-        cr_expect_eq(counter_table_size(loaded->error_days), 1);
-        cr_expect_eq(counter_table_size(loaded->user_hours), 1);
+        cr_assert_eq(count_message(s, "ERROR Timeout (ann)", 19, 1795262400000000ULL), 0);
+        cr_assert_eq(count_message(s, "INFO Created (bob)", 18, 1795262400000000ULL), 0);
+        cr_assert_eq(save_stats(test_dir, "c", "src", s), 0);
+        cr_assert_eq(load_stats(test_dir, loaded, &cursor, &source, &reason), 0);
+        cr_expect_eq(stats_totals(loaded)->other_users[STATS_INFO], 1);
+        cr_expect_eq(counter_table_size(stats_table(loaded, STATS_DAY_TOTALS)), 1);
+        cr_expect_eq(counter_table_size(stats_table(loaded, STATS_ERROR_DAYS)), 1);
+        cr_expect_eq(counter_table_size(stats_table(loaded, STATS_USER_HOURS)), 1);
         free(cursor);
         free(source);
         stats_free(s);
@@ -288,8 +316,8 @@ static const char *save_and_load_reason(struct stats *s) {
         char *cursor = NULL, *source = NULL;
         const char *reason = NULL;
 
-        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
-        cr_expect_eq(state_load(test_dir, loaded, &cursor, &source, &reason), -EBADMSG);
+        cr_assert_eq(save_stats(test_dir, "c", "src", s), 0);
+        cr_expect_eq(load_stats(test_dir, loaded, &cursor, &source, &reason), -EBADMSG);
         free(cursor);
         free(source);
         stats_free(loaded);
@@ -298,51 +326,60 @@ static const char *save_and_load_reason(struct stats *s) {
 
 Test(state, rejects_window_key_shorter_than_a_bucket) {
         struct stats *s = stats_new();
-        cr_assert_eq(counter_table_add(s->error_days, "ab", 2, 0, 1), 0);
+        cr_assert_eq(stats_restore_row(s, STATS_ERROR_DAYS, "ab", 2, 0, 1), 0);
         cr_expect_str_eq(save_and_load_reason(s), "malformed contents");
         stats_free(s);
 }
 
 Test(state, rejects_host_key_shorter_than_its_length) {
         struct stats *s = stats_new();
-        cr_assert_eq(counter_table_add(s->host_users, "\x09\x00web", 5, 0, 1), 0);
+        cr_assert_eq(stats_restore_row(s, STATS_HOST_USERS, "\x09\x00web", 5, 0, 1), 0);
         cr_expect_str_eq(save_and_load_reason(s), "malformed contents");
         stats_free(s);
 }
 
 Test(state, rejects_rows_that_do_not_add_up) {
         struct stats *s = sample();
-        s->error++; /* one ERROR in no row */
+        stats_restore_totals(s, &(struct stats_totals){ .error = 1 }); /* one ERROR in no row */
         cr_expect_str_eq(save_and_load_reason(s), "counts do not add up to the totals");
         stats_free(s);
 }
 
 Test(state, rejects_keys_that_are_not_utf8) {
         struct stats *s = stats_new();
-        cr_assert_eq(counter_table_add(s->users, "\xff", 1, 0, 1), 0);
-        s->info = 1;
+        cr_assert_eq(stats_restore_row(s, STATS_USERS, "\xff", 1, 0, 1), 0);
+        stats_restore_totals(s, &(struct stats_totals){ .info = 1 });
         cr_expect_str_eq(save_and_load_reason(s), "malformed contents");
         stats_free(s);
 }
 
 Test(state, round_trips_imports) {
         struct stats *s = stats_new(), *loaded = stats_new();
-        const struct counter_row *row;
+        struct imported_files *imports = imported_files_new(), *loaded_imports = imported_files_new();
         char *cursor, *source;
         const char *reason;
+        uint64_t events;
+        time_t when;
 
-        cr_assert_eq(counter_table_add(s->imports, "abc-12", 6, 0, 7), 0);
-        cr_assert_eq(counter_table_add(s->imports, "abc-12", 6, 1, 1795262400), 0);
-        cr_assert_eq(state_save(test_dir, "syslog;x", "src", s), 0);
-        cr_assert_eq(state_load(test_dir, loaded, &cursor, &source, &reason), 0);
-        row = counter_table_get(loaded->imports, "abc-12", 6);
-        cr_assert_not_null(row);
-        cr_expect_eq(row->count[0], 7);
-        cr_expect_eq(row->count[1], 1795262400);
+        cr_assert_eq(imported_files_add(imports, "abc-12", 7, 1795262400), 0);
+        cr_assert_eq(imported_files_add_followed(imports, 0xdeadbeef, 1024, 1795262401), 0);
+        cr_assert_eq(state_save(test_dir,
+                                &(struct state_snapshot){
+                                        .cursor = "syslog;x", .source = "src", .stats = s, .imports = imports }),
+                     0);
+        cr_assert_eq(state_load(test_dir, loaded, loaded_imports, &cursor, &source, &reason), 0);
+        cr_assert(imported_files_get(loaded_imports, "abc-12", &events, &when));
+        cr_expect_eq(events, 7);
+        cr_expect_eq(when, 1795262400);
+        cr_expect(imported_files_followed(loaded_imports, 0xdeadbeef, 1024));
+        cr_expect_not(imported_files_followed(loaded_imports, 0xdeadbeef, 1023));
+        cr_expect_not(imported_files_get(loaded_imports, "abc-13", NULL, NULL));
         free(cursor);
         free(source);
         stats_free(s);
         stats_free(loaded);
+        imported_files_free(imports);
+        imported_files_free(loaded_imports);
 }
 
 /* A version 2 file is a version 3 one without the imports table (its
@@ -354,8 +391,8 @@ Test(state, reads_version_2) {
         const char *reason;
 
         stats_set_limits(s, &(struct stats_limits){ .days = 7 });
-        cr_assert_eq(stats_add_message(s, "ERROR Timeout (ann)", 19, 1795262400000000ULL), 0);
-        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        cr_assert_eq(count_message(s, "ERROR Timeout (ann)", 19, 1795262400000000ULL), 0);
+        cr_assert_eq(save_stats(test_dir, "c", "src", s), 0);
         file = read_file_or_null(test_dir, STATE_FILE_NAME, &len);
         cr_assert_not_null(file);
         len -= 4 + 8;
@@ -370,10 +407,9 @@ Test(state, reads_version_2) {
                 file[len + i] = (char) (crc >> (8 * i));
         write_file(test_dir, STATE_FILE_NAME, file, len + 4);
 
-        cr_assert_eq(state_load(test_dir, loaded, &cursor, &source, &reason), 0, "%s", reason);
-        cr_expect_eq(loaded->error, 1);
-        cr_expect_eq(counter_table_size(loaded->day_totals), 1);
-        cr_expect_eq(counter_table_size(loaded->imports), 0);
+        cr_assert_eq(load_stats(test_dir, loaded, &cursor, &source, &reason), 0, "%s", reason);
+        cr_expect_eq(stats_totals(loaded)->error, 1);
+        cr_expect_eq(counter_table_size(stats_table(loaded, STATS_DAY_TOTALS)), 1);
         free(cursor);
         free(source);
         free(file);
@@ -389,7 +425,7 @@ Test(state, root_saves_a_snapshot_the_directory_owner_can_read) {
         if (geteuid() != 0)
                 cr_skip_test("needs root");
         cr_assert_eq(chown(test_dir, 65534, 65534), 0);
-        cr_assert_eq(state_save(test_dir, "c", "src", s), 0);
+        cr_assert_eq(save_stats(test_dir, "c", "src", s), 0);
         cr_assert_geq(asprintf(&path, "%s/%s", test_dir, STATE_FILE_NAME), 0);
         cr_assert_eq(stat(path, &st), 0);
         cr_expect_eq(st.st_uid, 65534);

@@ -394,26 +394,78 @@ Test(syslog_line, clock_cache_agrees_with_mktime_in_a_half_hour_zone) {
         expect_cache_agrees(10, 3, 7, 2 * 86400 / 7, true);
 }
 
+/* What every prefix of a line parses to. A prefix parses once its tag and ':' (RFC 5424: its
+ * STRUCTURED-DATA) are whole, with the line's time, host and tag; its message is the rest of the
+ * prefix from where the line's message starts (empty until there), an RFC 5424 BOM dropped once
+ * it is whole: so a partial BOM is in the message, and is not a prefix of the line's message.
+ * Every shorter prefix does not parse, but for RFC 5424 the one that ends with the first
+ * SD-ELEMENT, a STRUCTURED-DATA without MSG. */
+static const struct {
+        const char *line, *message; /* the whole line, and its message */
+        bool bom;                   /* before the message */
+        const char *shortest;       /* the shortest prefix that parses */
+        const char *sd_alone;       /* RFC 5424: another, shorter one that parses; or NULL */
+        uint64_t usec;
+        const char *host, *tag;
+} prefixes[] = {
+        { "<14>Nov  4 10:00:00 host ticky[1234]: INFO Closed ticket [#1] (jo.doe) ",
+          "INFO Closed ticket [#1] (jo.doe) ", false, "<14>Nov  4 10:00:00 host ticky[1234]:", NULL,
+          (T1000 - 20 * 86400) * USEC /* Nov 4 */, "host", "ticky" },
+        { "<14>2026-11-24T10:00:00.123456789+01:00 host ticky: x", "x", false,
+          "<14>2026-11-24T10:00:00.123456789+01:00 host ticky:", NULL, (T1000 - 3600) * USEC + 123456, "host",
+          "ticky" },
+        { "<14>1 2026-11-24T10:00:00.123Z host ticky 1 ID [a@1 x=\"a\\]b\\\\\"][b] \xEF\xBB\xBFm", "m", true,
+          "<14>1 2026-11-24T10:00:00.123Z host ticky 1 ID [a@1 x=\"a\\]b\\\\\"][b]",
+          "<14>1 2026-11-24T10:00:00.123Z host ticky 1 ID [a@1 x=\"a\\]b\\\\\"]", T1000 *USEC + 123000, "host",
+          "ticky" },
+};
+
 Test(syslog_line, never_reads_outside_the_buffer) {
         /* Every prefix of a valid line, copied to an exact-size heap buffer, so that ASan sees
-         * any read past its end. */
-        static const char *const lines[] = {
-                "<14>Nov  4 10:00:00 host ticky[1234]: INFO Closed ticket [#1] (jo.doe) ",
-                "<14>2026-11-24T10:00:00.123456789+01:00 host ticky: x",
-                "<14>1 2026-11-24T10:00:00.123Z host ticky 1 ID [a@1 x=\"a\\]b\\\\\"][b] \xEF\xBB\xBFm",
-        };
+         * any read past its end; and what each parses to, as above. */
         struct syslog_clock clock;
 
         syslog_clock_init(&clock, (time_t) NOW);
-        for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-                for (size_t n = 0; n <= strlen(lines[i]); n++) {
+        for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+                const char *line = prefixes[i].line;
+                size_t len = strlen(line), shortest = strlen(prefixes[i].shortest);
+                size_t sd_alone = prefixes[i].sd_alone ? strlen(prefixes[i].sd_alone) : SIZE_MAX;
+                /* Where the message, or its BOM, starts. */
+                size_t at = len - strlen(prefixes[i].message) - (prefixes[i].bom ? 3 : 0);
+
+                cr_assert(strncmp(line, prefixes[i].shortest, shortest) == 0 && shortest < at &&
+                                  (!prefixes[i].sd_alone || strncmp(line, prefixes[i].sd_alone, sd_alone) == 0),
+                          "line %zu: not prefixes of the line", i);
+                for (size_t n = 0; n <= len; n++) {
                         char *buf = malloc(n ? n : 1);
-                        struct syslog_line l;
+                        struct syslog_line l = { .host = NULL };
                         cr_assert_not_null(buf);
-                        memcpy(buf, lines[i], n);
-                        (void) syslog_line_parse(buf, n, &clock, &l);
+                        memcpy(buf, line, n);
+                        int r = syslog_line_parse(buf, n, &clock, &l);
+                        if (n < shortest && n != sd_alone) {
+                                cr_expect_eq(r, 0, "line %zu, prefix of %zu bytes: returned %d", i, n, r);
+                                cr_expect_null(l.host, "line %zu, prefix of %zu bytes: ret touched", i, n);
+                                free(buf);
+                                continue;
+                        }
+                        size_t from = n < at ? n : at;
+                        if (prefixes[i].bom && n >= at + 3)
+                                from = at + 3;
+                        cr_expect_eq(r, 1, "line %zu, prefix of %zu bytes: returned %d", i, n, r);
+                        cr_expect_eq(l.realtime_usec, prefixes[i].usec, "line %zu, prefix of %zu bytes: time", i, n);
+                        cr_expect(view_is(l.host, l.host_len, prefixes[i].host) &&
+                                          view_is(l.tag, l.tag_len, prefixes[i].tag),
+                                  "line %zu, prefix of %zu bytes: host '%.*s', tag '%.*s'", i, n, (int) l.host_len,
+                                  l.host, (int) l.tag_len, l.tag);
+                        cr_expect(l.message == buf + from && l.message_len == n - from,
+                                  "line %zu, prefix of %zu bytes: message at %td, %zu bytes; not at %zu", i, n,
+                                  l.message ? l.message - buf : -1, l.message_len, from);
+                        if (n == len)
+                                cr_expect(view_is(l.message, l.message_len, prefixes[i].message),
+                                          "line %zu: message '%.*s'", i, (int) l.message_len, l.message);
                         free(buf);
                 }
+        }
 }
 
 Test(syslog_line, keeps_nul_bytes_in_the_message) {

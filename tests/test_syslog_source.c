@@ -60,7 +60,7 @@ static char *read_users(struct syslog_source *ss) {
         char *out = NULL;
         size_t out_len;
         FILE *f = open_memstream(&out, &out_len);
-        struct journal_entry e;
+        struct entry e;
         int r;
 
         cr_assert_eq(syslog_source_process(ss), 0);
@@ -253,7 +253,7 @@ Test(syslog_source, cuts_a_line_too_long_to_hold) {
         append("syslog", line);
         log_event("syslog", 2);
         ss = open_at(NULL);
-        struct journal_entry e;
+        struct entry e;
         cr_assert_eq(syslog_source_next(ss, &e), 1);
         cr_expect_eq(e.message_len, LINE_BUFFER_MAX_LINE - 28, "cut at the limit");
         cursor = cursor_of(ss);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Rendering cost: fills a struct stats with synthetic events, then times what
  * a flush of the daemon does with it (stats_prune() + report_data_init(),
- * then report_write() into a directory), several times over.
+ * then report_files_write() into a directory), several times over.
  *
  *     bench_render --users N --errors M --out DIR [--runs R] [--days D]
  *
@@ -19,7 +19,9 @@
 #include <time.h>
 
 #include "config.h"
-#include "report.h"
+#include "count.h"
+#include "report_data.h"
+#include "report_files.h"
 #include "stats.h"
 
 static double now_sec(void) {
@@ -78,7 +80,9 @@ static int fill(struct stats *s, size_t n_users, size_t n_errors, time_t now) {
                                 len = snprintf(msg, sizeof(msg), "ERROR Error number %zu while handling a ticket (%s)",
                                                u % n_errors, user);
                         }
-                        if (stats_add_message(s, msg, (size_t) len, t) < 0)
+                        if (count_entry(s, &(struct entry){ .message = msg,
+                                                            .message_len = (size_t) len,
+                                                            .realtime_usec = t }) < 0)
                                 return -ENOMEM;
                 }
         }
@@ -86,7 +90,9 @@ static int fill(struct stats *s, size_t n_users, size_t n_errors, time_t now) {
         for (size_t e = n_users; e < n_errors; e++) {
                 int len = snprintf(msg, sizeof(msg), "ERROR Error number %zu while handling a ticket (someone)", e);
 
-                if (stats_add_message(s, msg, (size_t) len, now_usec - 1) < 0)
+                if (count_entry(s, &(struct entry){ .message = msg,
+                                                    .message_len = (size_t) len,
+                                                    .realtime_usec = now_usec - 1 }) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -153,8 +159,9 @@ int main(int argc, char **argv) {
                 stats_free(s);
                 return 1;
         }
-        printf("fill_s=%.6f users=%zu errors=%zu events=%" PRIu64 "\n", now_sec() - t0, counter_table_size(s->users),
-               counter_table_size(s->errors), s->info + s->error);
+        printf("fill_s=%.6f users=%zu errors=%zu events=%" PRIu64 "\n", now_sec() - t0,
+               counter_table_size(stats_table(s, STATS_USERS)), counter_table_size(stats_table(s, STATS_ERRORS)),
+               stats_totals(s)->info + stats_totals(s)->error);
         fflush(stdout);
 
         for (size_t i = 1; i <= runs; i++) {
@@ -167,7 +174,7 @@ int main(int argc, char **argv) {
                         r = report_data_init(&d, s, "ticky", "benchmark", now);
                 t2 = now_sec();
                 if (r >= 0) {
-                        r = report_write(out, &d);
+                        r = report_files_write(out, &d);
                         report_data_done(&d);
                 }
                 t3 = now_sec();

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* event_parse() against a second, deliberately naive reading of SPEC's
- * grammar; stats_add_message() and utf8_repair() on the same bytes. */
+ * grammar; count_entry() and utf8_repair() on the same bytes. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "count.h"
 #include "event.h"
 #include "fuzz_common.h"
 #include "stats.h"
@@ -106,12 +107,14 @@ static void check_stats(const char *buf, size_t size, size_t max_message_bytes) 
         FUZZ_CHECK(s);
         stats_set_limits(s, &(struct stats_limits){ .max_message_bytes = max_message_bytes, .days = 7 });
         FUZZ_CHECK(stats_prune(s, 1764000000) == 0);
-        FUZZ_CHECK(stats_add_message(s, buf, size, 1764000000ULL * 1000000ULL) == 0);
-        FUZZ_CHECK(s->unparsed == !ok);
-        FUZZ_CHECK(s->info == (ok && ev.level == EVENT_INFO));
-        FUZZ_CHECK(s->error == (ok && ev.level == EVENT_ERROR));
-        FUZZ_CHECK(counter_table_size(s->users) == ok);
-        FUZZ_CHECK(counter_table_size(s->errors) == (ok && ev.level == EVENT_ERROR));
+        FUZZ_CHECK(count_entry(s, &(struct entry){ .message = buf,
+                                                   .message_len = size,
+                                                   .realtime_usec = 1764000000ULL * 1000000ULL }) == 0);
+        FUZZ_CHECK(stats_totals(s)->unparsed == !ok);
+        FUZZ_CHECK(stats_totals(s)->info == (ok && ev.level == EVENT_INFO));
+        FUZZ_CHECK(stats_totals(s)->error == (ok && ev.level == EVENT_ERROR));
+        FUZZ_CHECK(counter_table_size(stats_table(s, STATS_USERS)) == ok);
+        FUZZ_CHECK(counter_table_size(stats_table(s, STATS_ERRORS)) == (ok && ev.level == EVENT_ERROR));
         if (!ok) {
                 stats_free(s);
                 return;
@@ -120,7 +123,7 @@ static void check_stats(const char *buf, size_t size, size_t max_message_bytes) 
         /* The user: repaired, never cut. */
         size_t key_len;
         char *key = repaired(ev.user, ev.user_len, &key_len);
-        const struct counter_row *row = counter_table_next(s->users, &it);
+        const struct counter_row *row = counter_table_next(stats_table(s, STATS_USERS), &it);
         FUZZ_CHECK(row && row->key_len == key_len && memcmp(row->key, key, key_len) == 0);
         FUZZ_CHECK(row->count[ev.level == EVENT_INFO ? STATS_INFO : STATS_ERROR] == 1);
         FUZZ_CHECK(row->count[ev.level == EVENT_INFO ? STATS_ERROR : STATS_INFO] == 0);
@@ -131,7 +134,7 @@ static void check_stats(const char *buf, size_t size, size_t max_message_bytes) 
                  * "…" when the raw text is longer than the limit. */
                 it = 0;
                 key = repaired(ev.text, ev.text_len, &key_len);
-                row = counter_table_next(s->errors, &it);
+                row = counter_table_next(stats_table(s, STATS_ERRORS), &it);
                 FUZZ_CHECK(row && row->count[0] == 1);
                 FUZZ_CHECK(utf8_is_valid(row->key, row->key_len));
                 if (max_message_bytes == 0 || ev.text_len <= max_message_bytes)

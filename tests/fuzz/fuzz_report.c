@@ -22,9 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "count.h"
 #include "fuzz_common.h"
-#include "report.h"
 #include "report_csv.h"
+#include "report_data.h"
 #include "report_html.h"
 #include "report_json.h"
 #include "report_prometheus.h"
@@ -152,7 +153,7 @@ static struct stats *build_stats(const uint8_t *data, size_t size, char **ret_ti
         FUZZ_CHECK(*ret_title);
 
         while (in.left > 0) {
-                struct stats_entry e = { .message = NULL };
+                struct entry e = { .message = NULL };
                 char *msg, *host = NULL;
                 size_t len;
                 uint8_t t = 0xFF, host_len = 0;
@@ -168,14 +169,14 @@ static struct stats *build_stats(const uint8_t *data, size_t size, char **ret_ti
                                 host = dup_exact((const char *) h, host_len);
                 }
                 msg = m ? dup_exact(m, len) : NULL;
-                e = (struct stats_entry){
+                e = (struct entry){
                         .message = msg,
                         .message_len = msg ? len : 0,
                         .host = host,
                         .host_len = host ? host_len : 0,
                         .realtime_usec = time_of(t),
                 };
-                FUZZ_CHECK(stats_add(s, &e) == 0);
+                FUZZ_CHECK(count_entry(s, &e) == 0);
                 free(msg);
                 free(host);
         }
@@ -229,8 +230,8 @@ static void check_data(const struct report_data *d, const struct stats *s) {
                 /* The limit is on the raw text: one that fits is kept whole,
                  * and its repair may triple it; a longer one is cut to the
                  * limit plus "…". */
-                if (s->limits.max_message_bytes > 0)
-                        FUZZ_CHECK(r->key_len <= UTF8_REPAIR_MAX(s->limits.max_message_bytes));
+                if (stats_limits(s)->max_message_bytes > 0)
+                        FUZZ_CHECK(r->key_len <= UTF8_REPAIR_MAX(stats_limits(s)->max_message_bytes));
                 errors += r->count[0];
         }
         for (size_t i = 0; i < d->n_users; i++) {
@@ -244,17 +245,18 @@ static void check_data(const struct report_data *d, const struct stats *s) {
                 users[0] += r->count[0];
                 users[1] += r->count[1];
         }
-        if (s->limits.max_errors > 0)
-                FUZZ_CHECK(d->n_errors <= s->limits.max_errors);
-        if (s->limits.max_users > 0)
-                FUZZ_CHECK(d->n_users <= s->limits.max_users);
+        if (stats_limits(s)->max_errors > 0)
+                FUZZ_CHECK(d->n_errors <= stats_limits(s)->max_errors);
+        if (stats_limits(s)->max_users > 0)
+                FUZZ_CHECK(d->n_users <= stats_limits(s)->max_users);
 
         /* Every event is in exactly one row: its own, or "(other)". */
-        FUZZ_CHECK(errors + s->other_errors == s->error);
-        FUZZ_CHECK(users[0] + s->other_users[0] == s->info);
-        FUZZ_CHECK(users[1] + s->other_users[1] == s->error);
-        FUZZ_CHECK((d->other_errors.n_keys > 0) == (s->other_errors > 0));
-        FUZZ_CHECK((d->other_users.n_keys > 0) == (s->other_users[0] + s->other_users[1] > 0));
+        FUZZ_CHECK(errors + stats_totals(s)->other_errors == stats_totals(s)->error);
+        FUZZ_CHECK(users[0] + stats_totals(s)->other_users[0] == stats_totals(s)->info);
+        FUZZ_CHECK(users[1] + stats_totals(s)->other_users[1] == stats_totals(s)->error);
+        FUZZ_CHECK(report_other_present(&d->other_errors) == (stats_totals(s)->other_errors > 0));
+        FUZZ_CHECK(report_other_present(&d->other_users) ==
+                   (stats_totals(s)->other_users[0] + stats_totals(s)->other_users[1] > 0));
 
         /* The windows are nested: last 24 h within last 7 days within all time. */
         for (size_t i = 0; d->error_windows && i < d->n_errors; i++) {
@@ -359,7 +361,7 @@ static void check_csv(const struct report_data *d) {
                 csv_expect_count(&rec, 1, d->errors[i]->count[0]);
                 free(rec.storage);
         }
-        if (d->other_errors.n_keys > 0) {
+        if (report_other_present(&d->other_errors)) {
                 FUZZ_CHECK(csv_read_record(&p, end, &rec) && rec.n == 2);
                 csv_expect_field(&rec, 0, "(other)", 7);
                 csv_expect_count(&rec, 1, d->other_errors.count[0]);
@@ -385,7 +387,7 @@ static void check_csv(const struct report_data *d) {
                 csv_expect_count(&rec, 2, d->users[i]->count[STATS_ERROR]);
                 free(rec.storage);
         }
-        if (d->other_users.n_keys > 0) {
+        if (report_other_present(&d->other_users)) {
                 FUZZ_CHECK(csv_read_record(&p, end, &rec) && rec.n == 3);
                 csv_expect_field(&rec, 0, "(other)", 7);
                 csv_expect_count(&rec, 1, d->other_users.count[STATS_INFO]);

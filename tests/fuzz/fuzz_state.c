@@ -11,10 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crc32.h"
+#include "checksum.h"
+#include "count.h"
 #include "fuzz_common.h"
-#include "report.h"
 #include "report_csv.h"
+#include "report_data.h"
 #include "report_html.h"
 #include "report_json.h"
 #include "report_prometheus.h"
@@ -69,19 +70,13 @@ static void check_same_table(const struct counter_table *a, const struct counter
 }
 
 static void check_same_stats(const struct stats *a, const struct stats *b) {
-        FUZZ_CHECK(a->info == b->info && a->error == b->error && a->unparsed == b->unparsed);
-        FUZZ_CHECK(a->other_users[0] == b->other_users[0] && a->other_users[1] == b->other_users[1]);
-        FUZZ_CHECK(a->other_errors == b->other_errors);
-        check_same_table(a->users, b->users);
-        check_same_table(a->errors, b->errors);
-        check_same_table(a->day_totals, b->day_totals);
-        check_same_table(a->error_days, b->error_days);
-        check_same_table(a->user_days, b->user_days);
-        check_same_table(a->error_hours, b->error_hours);
-        check_same_table(a->user_hours, b->user_hours);
-        check_same_table(a->hosts, b->hosts);
-        check_same_table(a->host_errors, b->host_errors);
-        check_same_table(a->host_users, b->host_users);
+        const struct stats_totals *x = stats_totals(a), *y = stats_totals(b);
+
+        FUZZ_CHECK(x->info == y->info && x->error == y->error && x->unparsed == y->unparsed);
+        FUZZ_CHECK(x->other_users[0] == y->other_users[0] && x->other_users[1] == y->other_users[1]);
+        FUZZ_CHECK(x->other_errors == y->other_errors);
+        for (enum stats_table t = 0; t < _STATS_TABLE_MAX; t++)
+                check_same_table(stats_table(a, t), stats_table(b, t));
 }
 
 /* What the daemon does next with a loaded snapshot: prune the windows to
@@ -98,11 +93,11 @@ static void use_loaded(struct stats *s) {
                             });
         FUZZ_CHECK(stats_prune(s, NOW) == 0);
         static const char msg[] = "ERROR Timeout while retrieving information (oren)";
-        FUZZ_CHECK(stats_add(s, &(struct stats_entry){ .message = msg,
-                                                       .message_len = sizeof(msg) - 1,
-                                                       .host = "web1",
-                                                       .host_len = 4,
-                                                       .realtime_usec = (uint64_t) NOW * 1000000 - 1 }) == 0);
+        FUZZ_CHECK(count_entry(s, &(struct entry){ .message = msg,
+                                                   .message_len = sizeof(msg) - 1,
+                                                   .host = "web1",
+                                                   .host_len = 4,
+                                                   .realtime_usec = (uint64_t) NOW * 1000000 - 1 }) == 0);
         FUZZ_CHECK(stats_prune(s, NOW) == 0);
         FUZZ_CHECK(report_data_init(&d, s, "ticky", "local journal", NOW) == 0);
         FUZZ_CHECK(report_csv_write_errors(null_output, &d) == 0);
@@ -120,41 +115,44 @@ static bool same_string(const char *a, const char *b) {
 }
 
 static void load_and_round_trip(const void *data, size_t size) {
-        struct stats *s = stats_new(), *again = NULL;
+        struct stats *s = stats_new(), *again = stats_new();
+        struct imported_files *imports = imported_files_new(), *imports_again = imported_files_new();
         char *cursor = NULL, *source = NULL, *cursor2 = NULL, *source2 = NULL;
         const char *reason = "unset";
         int r;
 
-        FUZZ_CHECK(s);
+        FUZZ_CHECK(s && again && imports && imports_again);
         fuzz_write_file(path_in, data, size);
-        r = state_load(dir_in, s, &cursor, &source, &reason);
+        r = state_load(dir_in, s, imports, &cursor, &source, &reason);
         if (r < 0) {
                 FUZZ_CHECK(r == -EBADMSG);
                 FUZZ_CHECK(reason && *reason);
                 FUZZ_CHECK(!cursor && !source);
-                stats_free(s);
-                return;
+                goto done;
         }
         FUZZ_CHECK(r == 0);
 
-        FUZZ_CHECK(state_save(dir_out, cursor, source, s) == 0);
-        again = stats_new();
-        FUZZ_CHECK(again);
-        r = state_load(dir_out, again, &cursor2, &source2, &reason);
+        FUZZ_CHECK(
+                state_save(dir_out, &(struct state_snapshot){
+                                            .cursor = cursor, .source = source, .stats = s, .imports = imports }) == 0);
+        r = state_load(dir_out, again, imports_again, &cursor2, &source2, &reason);
         if (r < 0)
                 fprintf(stderr, "reload failed: %d %s\n", r, reason ? reason : "(no reason)");
         FUZZ_CHECK(r == 0);
         check_same_stats(s, again);
+        check_same_table(imported_files_table(imports), imported_files_table(imports_again));
         FUZZ_CHECK(same_string(cursor, cursor2));
         FUZZ_CHECK(same_string(source, source2));
         use_loaded(s);
-
+done:
         free(cursor);
         free(source);
         free(cursor2);
         free(source2);
         stats_free(s);
         stats_free(again);
+        imported_files_free(imports);
+        imported_files_free(imports_again);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

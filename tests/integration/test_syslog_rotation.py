@@ -7,6 +7,7 @@ reach exactly the expected totals within a few seconds, nothing lost and
 nothing counted twice; SIGTERM then exits 0 and a --once finds nothing new.
 """
 
+import contextlib
 import os
 import random
 import shutil
@@ -39,6 +40,38 @@ def copytruncate(log, old):
     os.rename(old, log + ".2")
     shutil.copyfile(log, old)
     os.truncate(log, 0)
+
+
+@contextlib.contextmanager
+def stopped(daemon):
+    """The daemon held by SIGSTOP (seen stopped in /proc) until SIGCONT on
+    leaving: what is written meanwhile is there in full when it reads next."""
+    daemon.send_signal(signal.SIGSTOP)
+    try:
+        deadline = time.monotonic() + 5
+        while True:
+            with open("/proc/%d/stat" % daemon.pid) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            if state == "T":
+                break
+            check(time.monotonic() < deadline,
+                  "the daemon did not stop on SIGSTOP (state %s)" % state)
+            time.sleep(0.01)
+        yield
+    finally:
+        daemon.proc.send_signal(signal.SIGCONT)
+
+
+def wait_user(www, user, timeout, daemon):
+    """Wait until user_statistics.csv has a row for ``user``; the seconds it took."""
+    path = os.path.join(www, "user_statistics.csv")
+    started = time.monotonic()
+    while not any(row[:1] == [user] for row in common.read_csv(path)):
+        daemon.check_running("while waiting for the user %s" % user)
+        check(time.monotonic() < started + timeout, "the user %s is not on the pages after %.0f s"
+              % (user, timeout))
+        time.sleep(0.1)
+    return time.monotonic() - started
 
 
 def missing_at_start(args, seed):
@@ -148,12 +181,23 @@ def rotations(args, seed):
         say("copytruncate followed at once by a larger write: pages exact in %.1f s"
             % common.wait_csvs(ws.www, feed.written, SETTLE, daemon, parts))
 
-        # The rest, then a line whose LF comes 1.5 s after the rest of it.
+        # The rest, then a line whose LF comes only after the daemon has read
+        # the rest of it and written pages. A whole line and that start are
+        # written while the daemon is stopped, so its next read takes both:
+        # it reads to the end of the file before it writes pages, so the
+        # pages that show the whole line come after it saw the unfinished one.
         common.append(log, part("L", *feed.take_expect()))
         common.wait_csvs(ws.www, feed.written, SETTLE, daemon, parts)
-        head = b"2026-12-01T10:00:00.000001+00:00 helpdesk01 ticky[4242]: ERROR Partial (first)"
-        common.append(log, head)
-        time.sleep(1.5)
+        prefix = b"2026-12-01T10:00:00.000001+00:00 helpdesk01 ticky[4242]: "
+        whole = prefix + b"INFO Read with it (whole)\n"
+        head = prefix + b"ERROR Partial (first)"
+        with stopped(daemon):
+            common.append(log, whole + head)
+        before = common.ticky_expect.Expectation()
+        before.feed(b"INFO Read with it (whole)")
+        parts.append(("the whole line before it", before))
+        feed.written.merge(before)
+        took = wait_user(ws.www, "whole", SETTLE, daemon)
         check(common.csvs_equal(ws.www, feed.written),
               "a line without its LF was counted: %s"
               % common.explain_counts(ws.www, parts))
@@ -162,8 +206,9 @@ def rotations(args, seed):
         last.feed(b"ERROR Partial (first) (second)")
         parts.append(("the completed line", last))
         feed.written.merge(last)
-        say("a line completed 1.5 s later counts once, whole: pages exact in %.1f s"
-            % common.wait_csvs(ws.www, feed.written, SETTLE, daemon, parts))
+        say("a line without its LF, read with a whole line (pages in %.1f s), is not counted; "
+            "completed, it counts once, whole: pages exact in %.1f s"
+            % (took, common.wait_csvs(ws.www, feed.written, SETTLE, daemon, parts)))
 
         elapsed = daemon.stop(signal.SIGTERM)
         say("SIGTERM: exit 0 in %.2f s" % elapsed)

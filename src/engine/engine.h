@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* The pipeline as --once and the daemon run it: a source (journal or syslog
+ * file) into the ledger, and the ledger into the report files and the state
+ * snapshot. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "import.h"
+#include "stats.h"
+
+struct engine;
+
+/* Creates the output and state directories if missing, locks the state
+ * directory against a second instance, loads the snapshot and opens the
+ * source at its cursor. The config is copied. Local days follow the TZ in
+ * force. Returns 0 or -errno; on failure *ret_error explains it in one line
+ * (caller frees). */
+int engine_open(const struct config *c, struct engine **ret, char **ret_error);
+
+/* Accepts NULL; returns NULL. Saves nothing. */
+struct engine *engine_free(struct engine *e);
+
+/* Reads and counts up to max entries. Returns how many were read (fewer than
+ * max: the source is drained for now) or -errno; after an error, nothing
+ * more is read or saved (-ENOTRECOVERABLE): the process should exit, and the
+ * next start resumes from the last snapshot. */
+long engine_pump(struct engine *e, size_t max);
+
+/* A first import of a journal (no cursor yet, no caps) in two halves side by
+ * side (see first_import.h). Returns the entries counted, 0 if nothing was
+ * done (not a first import, or too little to split), or -errno; -ESTALE:
+ * the engine must be opened again and the journal read in one pass. After
+ * an error nothing more is read or saved, as after engine_pump(). */
+long engine_first_import(struct engine *e);
+
+/* import_syslog_file() of the [syslog] identifier's lines, then the state
+ * saved when something was counted. Returns 0 or -errno; see
+ * engine_poisoned() for whether it was the file or the engine. */
+int engine_import(struct engine *e, const char *path, struct import_outcome *ret);
+
+/* True after a failure that left the counts unsaveable. */
+bool engine_poisoned(const struct engine *e);
+
+/* Saves the state snapshot (cursor + counts). Returns 0 or -errno. */
+int engine_save_state(struct engine *e);
+
+/* Writes every report file, stamped with `now` (creating the output directory
+ * again if it was removed), then saves the state, even if the pages failed.
+ * Returns 0 or -errno; *ret_what names what failed ("pages" or "state").
+ * -ENOTRECOVERABLE: a failed pump left the counts unsaveable; nothing was
+ * written. */
+int engine_flush(struct engine *e, time_t now, const char **ret_what);
+
+/* For poll() on the source: see journal_source_wait_params(). */
+int engine_wait_params(struct engine *e, int *ret_fd, short *ret_events, int *ret_timeout_ms);
+
+/* Handles the source's notifications after a wake-up; then engine_pump()
+ * reads what arrived. Returns 0 or -errno. */
+int engine_process(struct engine *e);
+
+/* The aggregates, for status lines. */
+const struct stats *engine_stats(const struct engine *e);
+
+/* Where the loaded snapshot said its cursor came from, if that differs from
+ * the configured source (the counts carry on); else NULL. */
+const char *engine_previous_source(const struct engine *e);
+
+/* True if a syslog file was opened with a saved position whose file was
+ * found neither at the path nor rotated beside it: its start was read. */
+bool engine_cursor_lost(const struct engine *e);

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading, counting and taking the cursor, in that order, one batch at a
+ * time: the cursor moves only over entries already in the counts. */
+#include "ledger.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "count.h"
+#include "counting_thread.h"
+#include "state.h"
+
+int ledger_init(struct ledger *l, const struct stats_limits *limits) {
+        *l = (struct ledger){ .stats = stats_new(), .imports = imported_files_new() };
+        if (!l->stats || !l->imports) {
+                ledger_done(l);
+                return -ENOMEM;
+        }
+        stats_set_limits(l->stats, limits);
+        return 0;
+}
+
+void ledger_done(struct ledger *l) {
+        stats_free(l->stats);
+        imported_files_free(l->imports);
+        free(l->cursor);
+        *l = (struct ledger){ .stats = NULL };
+}
+
+int ledger_load(struct ledger *l, const char *state_dir, char **ret_source, const char **ret_reason) {
+        *ret_source = NULL;
+        return state_load(state_dir, l->stats, l->imports, &l->cursor, ret_source, ret_reason);
+}
+
+int ledger_poison(struct ledger *l, int r) {
+        l->poisoned = true;
+        return r;
+}
+
+/* Makes the cursor that of the last entry counted. */
+static int take_cursor(struct ledger *l, struct source *src) {
+        char *cursor;
+        int r;
+
+        r = source_cursor(src, &cursor);
+        if (r < 0)
+                return r;
+        if (cursor) {
+                free(l->cursor);
+                l->cursor = cursor;
+        }
+        return 0;
+}
+
+/* Reads and counts up to max entries here; *n grows by those counted. */
+static int count_here(struct stats *s, struct source *src, size_t max, size_t *n) {
+        for (size_t i = 0; i < max; i++) {
+                struct entry e;
+                int r;
+
+                r = source_next(src, &e);
+                if (r <= 0)
+                        return r;
+                r = count_entry(s, &e);
+                if (r < 0)
+                        return r;
+                (*n)++;
+        }
+        return 1;
+}
+
+/* Reads entries into b until it is full or *read reaches max. Returns 1 if
+ * more may follow, 0 at the end of the source, or -errno. */
+static int read_batch(struct source *src, struct entry_batch *b, size_t max, size_t *read) {
+        while (!entry_batch_full(b) && *read < max) {
+                struct entry e;
+                int r;
+
+                r = source_next(src, &e);
+                if (r <= 0)
+                        return r;
+                r = entry_batch_add(b, &e);
+                if (r < 0)
+                        return r;
+                (*read)++;
+        }
+        return 1;
+}
+
+/* Reads up to max entries here while a second thread counts them; *n grows
+ * by those counted. Every entry read is counted before this returns, so the
+ * current entry's cursor stays that of the last one counted. */
+static int count_on_thread(struct stats *s, struct source *src, size_t max, size_t *n) {
+        struct counting_thread *t;
+        size_t read = 0;
+        int r, q;
+
+        r = counting_thread_start(s, &t);
+        if (r == -EAGAIN) /* out of threads: slower, not wrong */
+                return count_here(s, src, max, n);
+        if (r < 0)
+                return r;
+
+        r = 1;
+        while (r > 0 && read < max) {
+                struct entry_batch *b = counting_thread_batch(t);
+                if (!b)
+                        break; /* counting failed: stop says why */
+                r = read_batch(src, b, max, &read);
+                counting_thread_submit(t, b);
+        }
+        q = counting_thread_stop(t);
+        if (q < 0)
+                return q;
+        *n += read;
+        return r;
+}
+
+/* A few entries, the daemon's usual wake-up, are counted as they are read;
+ * past that many, there is a backlog worth a second thread (starting one
+ * costs about as much as counting a few dozen entries). */
+#define COUNT_HERE_ENTRIES 256
+
+long ledger_pump(struct ledger *l, struct source *src, size_t max, bool counting_thread) {
+        size_t n = 0, here = counting_thread && max > COUNT_HERE_ENTRIES ? COUNT_HERE_ENTRIES : max;
+        int r;
+
+        if (l->poisoned)
+                return -ENOTRECOVERABLE;
+        r = count_here(l->stats, src, here, &n);
+        if (r > 0 && n < max)
+                r = count_on_thread(l->stats, src, max - n, &n);
+        /* One cursor per batch, not per entry: taking it costs about a fifth
+         * of reading the entry. */
+        if (r >= 0 && n > 0)
+                r = take_cursor(l, src);
+        if (r < 0)
+                /* The position, or the counts, no longer match the cursor:
+                 * never save them. The snapshot on disk stays the last good
+                 * one. */
+                return ledger_poison(l, r);
+        return (long) n;
+}
+
+int ledger_save(const struct ledger *l, const char *state_dir, const char *source_key) {
+        if (l->poisoned)
+                return -ENOTRECOVERABLE;
+        return state_save(state_dir, &(struct state_snapshot){
+                                             .cursor = l->cursor,
+                                             .source = source_key,
+                                             .stats = l->stats,
+                                             .imports = l->imports,
+                                     });
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/* The report files on disk, each written by its writer from one report_data
+ * and replaced atomically. */
+#include "report_files.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "macro.h"
+#include "report_csv.h"
+#include "report_html.h"
+#include "report_json.h"
+#include "report_prometheus.h"
+
+/* The files in three groups: the first two are written side by side, of
+ * about the same cost each (the user pages against the JSON and the error
+ * pages); the index, which links to the rest, comes last. */
+static const struct report_file {
+        const char *name;
+        int (*write)(FILE *f, const struct report_data *d);
+        unsigned group;
+} files[] = {
+        /* clang-format off */
+        { "error_message.csv", report_csv_write_errors, 0 },
+        { "report.json", report_json_write, 0 },
+        { "error_message.html", report_html_write_errors, 0 },
+        { "user_statistics.csv", report_csv_write_users, 1 },
+        { "user_statistics.html", report_html_write_users, 1 },
+        { "index.html", report_html_write_index, 2 },
+        /* clang-format on */
+};
+
+struct write_group {
+        const char *dir;
+        const struct report_data *d;
+        unsigned group;
+        int result;
+};
+
+static int write_file(const char *dir, const struct report_data *d, const struct report_file *file) {
+        struct atomic_file af;
+        int r;
+
+        r = atomic_file_begin(&af, dir, file->name);
+        if (r < 0)
+                return r;
+        r = file->write(af.f, d);
+        if (r >= 0)
+                r = atomic_file_replace(&af, 0644);
+        atomic_file_done(&af);
+        return r;
+}
+
+static void *write_group(void *userdata) {
+        struct write_group *g = userdata;
+
+        g->result = 0;
+        for (size_t i = 0; i < ELEMENTSOF(files) && g->result >= 0; i++)
+                if (files[i].group == g->group)
+                        g->result = write_file(g->dir, g->d, &files[i]);
+        return NULL;
+}
+
+int report_files_write(const char *dir, const struct report_data *d) {
+        struct write_group first = { .dir = dir, .d = d, .group = 0 }, second = { .dir = dir, .d = d, .group = 1 },
+                           last = { .dir = dir, .d = d, .group = 2 };
+        pthread_t thread;
+        bool threaded;
+
+        /* The data is only read: the writers share it. Without a thread,
+         * the same in turn. */
+        threaded = pthread_create(&thread, NULL, write_group, &second) == 0;
+        write_group(&first);
+        if (threaded)
+                (void) pthread_join(thread, NULL);
+        else
+                write_group(&second);
+        if (first.result < 0)
+                return first.result;
+        if (second.result < 0)
+                return second.result;
+        write_group(&last);
+        if (last.result < 0)
+                return last.result;
+        /* Each file was replaced whole; one fsync makes all the renames last. */
+        return atomic_file_fsync_directory(dir);
+}
+
+int report_files_write_prometheus(const char *path, const struct report_data *d) {
+        _cleanup_free_ char *dir = strdup(path);
+        const char *name;
+        struct atomic_file af;
+        char *slash;
+        int r;
+
+        if (!dir)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        if (!slash || !slash[1])
+                return -EINVAL;
+        *slash = '\0';
+        name = slash + 1;
+        /* The temporary ".NAME.XXXXXX" does not end in .prom: node_exporter
+         * never reads a half-written file. */
+        r = atomic_file_begin(&af, *dir ? dir : "/", name);
+        if (r < 0)
+                return r;
+        r = report_prometheus_write(af.f, d);
+        if (r >= 0)
+                r = atomic_file_commit(&af, 0644);
+        atomic_file_done(&af);
+        return r;
+}
+
+int report_files_remove_stale(const char *dir) {
+        int r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                int q = atomic_file_remove_stale(dir, files[i].name);
+                if (q < 0)
+                        r = q;
+        }
+        return r;
+}
