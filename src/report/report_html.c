@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checksum.h"
 #include "macro.h"
 #include "text_output.h"
 #include "utf8.h"
@@ -393,16 +394,6 @@ static void write_user_id(FILE *f, const struct counter_row *u) {
         write_buffer_flush(&b);
 }
 
-static uint64_t fnv1a64(const char *s, size_t n) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-        for (size_t i = 0; i < n; i++) {
-                h ^= (unsigned char) s[i];
-                h *= UINT64_C(0x100000001b3);
-        }
-        return h;
-}
-
 struct hashed_row {
         uint64_t hash;
         const struct counter_row *row;
@@ -433,7 +424,7 @@ static int error_ids_new(const struct report_data *d, struct error_id **ret) {
                 return -ENOMEM;
         for (size_t i = 0; i < d->n_errors; i++)
                 byhash[i] = (struct hashed_row){
-                        .hash = fnv1a64(d->errors[i]->key, d->errors[i]->key_len),
+                        .hash = fnv1a64_update(FNV1A64_INIT, d->errors[i]->key, d->errors[i]->key_len),
                         .row = d->errors[i],
                         .index = i,
                 };
