@@ -9,7 +9,7 @@ Every <script> of the pages must be allowed by a 'sha256-...' source of the
 snippet's script-src, and the snippet must allow nothing else: no
 'unsafe-inline', no 'unsafe-eval', no hash that no page uses (a stale one).
 The pages are the golden files (tests/golden/), which the unit test keeps
-byte-identical to what src/report_html.c writes; so a change to the script
+byte-identical to what src/report/report_html.c writes; so a change to the script
 fails here until the snippet follows. --update rewrites the snippet's hash.
 Exit status 0 when they agree, 1 when not (with the hash to put there).
 """
@@ -97,7 +97,7 @@ def main():
     if problems:
         for p in problems:
             print("FAIL %s: %s" % (args.snippet, p))
-        print("After a change to the script of src/report_html.c and the golden pages:\n"
+        print("After a change to the script of src/report/report_html.c and the golden pages:\n"
               "  %s --update --snippet %s %s" % (sys.argv[0], args.snippet, " ".join(args.pages)))
         return 1
     print("PASS %s: script-src %s is the hash of the script of all %d pages"
