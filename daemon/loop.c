@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "calendar.h"
 #include "log.h"
 #include "macro.h"
+#include "monotonic.h"
 #include "pipeline.h"
 
 /* Entries read between two looks at the signals: about 15 ms of work for

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "calendar.h"
 #include "log.h"
 #include "macro.h"
+#include "monotonic.h"
 #include "pipeline.h"
 
 #define BATCH_ENTRIES   65536

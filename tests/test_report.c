@@ -125,7 +125,7 @@ Test(report_html, never_emits_markup_from_messages) {
         stats_free(s);
 }
 
-/* The sample with everything the collector may add: per-day counts (with a
+/* The sample with everything the engine may add: per-day counts (with a
  * gap of two days), time windows and "(other)" rows, filled in by hand. */
 struct dashboard {
         struct stats *s;

@@ -17,10 +17,3 @@ int32_t local_day(time_t t) {
                 return 0;
         return (int32_t) days_from_civil((int64_t) tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
-
-uint64_t monotonic_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Dates and clocks: the one civil-date formula and the one monotonic clock
- * reading of the project. */
+/* Calendar dates: the one civil-date formula of the project. */
 #pragma once
 
 #include <stdint.h>
@@ -14,6 +13,3 @@ int64_t days_from_civil(int64_t year, int64_t month, int64_t day);
 /* The local day (days since 1970-01-01 in the TZ in force) of t; 0 if the
  * C library cannot break t down. */
 int32_t local_day(time_t t);
-
-/* CLOCK_MONOTONIC in microseconds. */
-uint64_t monotonic_usec(void);

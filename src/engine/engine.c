@@ -232,8 +232,7 @@ long engine_first_import(struct engine *e) {
         struct journal_source *js = source_journal(e->source);
         const struct stats_limits *limits = stats_limits(e->ledger.stats);
 
-        if (e->ledger.poisoned)
-                return -ENOTRECOVERABLE;
+        /* first_import_split() refuses a poisoned ledger. */
         if (!js || e->ledger.cursor || limits->max_users > 0 || limits->max_errors > 0)
                 return 0;
         return first_import_split(&e->ledger, e->source, js);

@@ -32,13 +32,15 @@ long engine_pump(struct engine *e, size_t max);
 
 /* A first import of a journal (no cursor yet, no caps) in two halves side by
  * side (see first_import.h). Returns the entries counted, 0 if nothing was
- * done (not a first import, or too little to split), or -errno; -ESTALE:
+ * done (not a first import, too little to split, or no thread to be had:
+ * engine_pump() then reads it all in one pass), or -errno; -ESTALE:
  * the engine must be opened again and the journal read in one pass. After
  * an error nothing more is read or saved, as after engine_pump(). */
 long engine_first_import(struct engine *e);
 
 /* import_syslog_file() of the [syslog] identifier's lines, then the state
- * saved when something was counted. Returns 0 or -errno; see
+ * saved when the file was newly recorded (even with no line of the
+ * identifier). Returns 0 or -errno; see
  * engine_poisoned() for whether it was the file or the engine. */
 int engine_import(struct engine *e, const char *path, struct import_outcome *ret);
 

@@ -8,11 +8,13 @@
 #include "journal_source.h"
 #include "ledger.h"
 
-/* Counts the whole of js into l, which must be empty and uncapped, with js
- * at its head and being l's source. The counts are merged; the cursor is
+/* Counts the whole of js into l, which must have no cursor and no caps (its
+ * counts, if any, are merged with those of both halves), with js at its
+ * head and being l's source. The counts are merged; the cursor is
  * that of the last entry. Nothing may be saved until this returns: the
  * counts are no prefix of the journal before. Returns the entries counted,
- * 0 if nothing was done (too little to split; js is back at its head), or
+ * 0 if nothing was done (too little to split, or no thread to be had; js is
+ * back at its head), or
  * -errno, which poisons l; -ESTALE: the halves did not meet (the journal's
  * files changed between the two opens), and the journal must be opened
  * again and read in one pass. */

@@ -35,8 +35,9 @@ struct stats_limits {
  * the epoch), 4 bytes little-endian, then the key of the all-time table. */
 #define STATS_BUCKET_BYTES 4
 
-/* The tables, in the order the state file stores them. Keys of every table
- * are UTF-8-repaired text (SPEC: the repaired text is the key); counts are
+/* The tables, in the order the state file stores them. The text in every
+ * key is UTF-8-repaired (SPEC: the repaired text is the key), after the
+ * binary prefixes of the window and host tables; counts are
  * [STATS_INFO], [STATS_ERROR] for users, days and hosts, [0] for messages. */
 enum stats_table {
         STATS_USERS,       /* username */
@@ -100,8 +101,8 @@ const struct counter_table *stats_table(const struct stats *s, enum stats_table 
 /* True once users or messages beyond the caps are counted as "(other)". */
 bool stats_caps_reached(const struct stats *s);
 
-/* For loading a snapshot into an empty s: adds n to a row of a table, as
- * counter_table_add() does, or the totals. Returns 0 or -ENOMEM. */
+/* For loading a snapshot or merging counts: adds n to a row of a table, as
+ * counter_table_add() does, or the totals to s's. Returns 0 or -ENOMEM. */
 int stats_restore_row(struct stats *s, enum stats_table t, const char *key, size_t len, unsigned column, uint64_t n);
 void stats_restore_totals(struct stats *s, const struct stats_totals *totals);
 

@@ -13,8 +13,8 @@
 #include <systemd/sd-journal.h>
 #include <time.h>
 
-#include "calendar.h"
 #include "macro.h"
+#include "monotonic.h"
 #include "strv.h"
 
 struct journal_source {
