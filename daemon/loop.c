@@ -341,8 +341,8 @@ int run_daemon(const char *config_path, bool explicit_config_path, struct config
         int r;
 
         *config = (struct config){ .identifier = NULL };
-        if (getenv("TZ") && !(d.initial_tz = strdup(getenv("TZ")))) {
-                r = -ENOMEM;
+        r = pipeline_startup_tz(&d.initial_tz);
+        if (r < 0) {
                 log_error("Out of memory.");
                 goto finish;
         }

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -18,21 +17,19 @@
 #define BATCH_ENTRIES   65536
 #define CHECKPOINT_USEC (5 * 1000000u)
 
-/* The TZ the process started with, for pipeline_open(); NULL: unset (or
- * out of memory, which only loses a zone the configuration did not name). */
-static char *startup_tz(void) {
-        const char *tz = getenv("TZ");
-        return tz ? strdup(tz) : NULL;
-}
-
 int run_once(const struct config *c) {
-        _cleanup_free_ char *initial_tz = startup_tz();
+        _cleanup_free_ char *initial_tz = NULL;
         struct engine *e = NULL;
         uint64_t last_checkpoint = monotonic_usec();
         bool warned_caps = false;
         long n;
         int r;
 
+        r = pipeline_startup_tz(&initial_tz);
+        if (r < 0) {
+                log_error("Out of memory.");
+                return 1;
+        }
         r = pipeline_open(c, initial_tz, &e);
         if (r < 0)
                 return 1;
@@ -93,11 +90,16 @@ static void say_imported(const char *path, const struct import_outcome *result) 
 }
 
 int run_import(const struct config *c, char *const *files) {
-        _cleanup_free_ char *initial_tz = startup_tz();
+        _cleanup_free_ char *initial_tz = NULL;
         struct engine *e = NULL;
         bool warned_caps = false;
         int status = 0, r;
 
+        r = pipeline_startup_tz(&initial_tz);
+        if (r < 0) {
+                log_error("Out of memory.");
+                return 1;
+        }
         r = pipeline_open(c, initial_tz, &e);
         if (r < 0)
                 return 1;

@@ -33,6 +33,15 @@ static int use_time_zone(const char *zone, const char *initial_tz) {
         return 0;
 }
 
+int pipeline_startup_tz(char **ret) {
+        const char *tz = getenv("TZ");
+
+        *ret = NULL;
+        if (tz && !(*ret = strdup(tz)))
+                return -ENOMEM;
+        return 0;
+}
+
 int pipeline_open(const struct config *c, const char *initial_tz, struct engine **ret) {
         _cleanup_free_ char *error = NULL;
         int r;

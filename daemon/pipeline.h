@@ -9,6 +9,11 @@
 #include "config.h"
 #include "engine.h"
 
+/* A copy of the TZ the process started with, for pipeline_open(): *ret NULL
+ * if unset. Call it before the first pipeline_open(). Returns 0 or -ENOMEM;
+ * caller frees. */
+int pipeline_startup_tz(char **ret);
+
 /* Puts the configured time zone in force, then engine_open(), logging why it
  * failed, or that the counts carry on from another source. initial_tz: the
  * TZ the process started with (NULL: unset), in force again when the
