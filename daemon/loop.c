@@ -212,11 +212,9 @@ static int read_batch(struct daemon *d) {
                 log_error("Processing the source's changes failed: %s", strerror(-r));
                 return r;
         }
-        n = engine_pump(d->engine, BATCH_ENTRIES);
-        if (n < 0) {
-                log_error("Reading events failed: %s", strerror((int) -n));
+        n = pipeline_pump(d->engine, BATCH_ENTRIES);
+        if (n < 0)
                 return (int) n;
-        }
         d->more_pending = n == BATCH_ENTRIES;
         if (n > 0) {
                 d->dirty = true;

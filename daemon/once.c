@@ -34,25 +34,10 @@ int run_once(const struct config *c) {
         if (r < 0)
                 return 1;
 
-        /* A first import reads the journal's two halves side by side. */
-        n = engine_first_import(e);
-        if (n == -ESTALE) {
-                log_warning("The journal changed while its two halves were read; reading it again in one pass.");
-                e = engine_free(e);
-                r = pipeline_open(c, initial_tz, &e);
-                if (r < 0)
-                        return 1;
-        } else if (n < 0) {
-                log_error("Reading events failed: %s", strerror((int) -n));
-                goto fail;
-        }
-
         do {
-                n = engine_pump(e, BATCH_ENTRIES);
-                if (n < 0) {
-                        log_error("Reading events failed: %s", strerror((int) -n));
+                n = pipeline_pump(e, BATCH_ENTRIES);
+                if (n < 0)
                         goto fail;
-                }
                 if (n > 0 && monotonic_usec() - last_checkpoint >= CHECKPOINT_USEC) {
                         r = engine_save_state(e);
                         if (r < 0) {

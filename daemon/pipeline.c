@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "strv.h"
 
 /* Local days (the per-day counts, the pages' dates, year-less syslog
  * timestamps) follow [report] timezone. The library asks the C library for
@@ -63,6 +64,18 @@ int pipeline_open(const struct config *c, const char *initial_tz, struct engine 
                 log_warning("The file last read was found neither at %s nor as %s.1; reading %s from its start.",
                             c->syslog_path, c->syslog_path, c->syslog_path);
         return 0;
+}
+
+long pipeline_pump(struct engine *e, size_t max) {
+        long n = engine_pump(e, max);
+        char **notices = engine_take_notices(e);
+
+        for (char **line = notices; line && *line; line++)
+                log_warning("%s", *line);
+        strv_free(notices);
+        if (n < 0)
+                log_error("Reading events failed: %s", strerror((int) -n));
+        return n;
 }
 
 int pipeline_flush(struct engine *e, const struct config *c, time_t now, bool *warned_caps) {

@@ -20,6 +20,10 @@ int pipeline_startup_tz(char **ret);
  * configuration names no zone. Returns 0 or -errno. */
 int pipeline_open(const struct config *c, const char *initial_tz, struct engine **ret);
 
+/* engine_pump(), logging a failure and the source's notices. Returns as
+ * engine_pump(). */
+long pipeline_pump(struct engine *e, size_t max);
+
 /* engine_flush() stamped `now`, logging a failure, and once (*warned_caps
  * is set then) that the caps were reached. Returns 0 or -errno. */
 int pipeline_flush(struct engine *e, const struct config *c, time_t now, bool *warned_caps);

@@ -3,17 +3,19 @@
  * Export Format: no mock of sd-journal. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include "helpers.h"
 #include "journal_source.h"
+#include "strv.h"
 
 #define JOURNAL_REMOTE "/lib/systemd/systemd-journal-remote"
-
-TestSuite(journal_source, .init = test_dir_setup, .fini = test_dir_teardown);
 
 /* Writes DIR/NAME.journal holding one entry per message, identifier[i] for
  * each, with realtime stamps first_usec, first_usec + 1, ... */
@@ -57,16 +59,35 @@ static void make_journal(const char *name, const char *const *identifiers, const
         make_journal_at(name, identifiers, messages, n, first_usec, first_usec);
 }
 
+/* Positions survive from one source to the next, as they do in the state. */
+static struct counter_table *positions;
+
+static void positions_setup(void) {
+        test_dir_setup();
+        positions = counter_table_new();
+        cr_assert_not_null(positions);
+}
+
+static void positions_teardown(void) {
+        positions = counter_table_free(positions);
+        test_dir_teardown();
+}
+
+TestSuite(journal_positions, .init = positions_setup, .fini = positions_teardown);
+
 static struct journal_source *open_source(void) {
         struct journal_source *js;
-        cr_assert_eq(journal_source_open(
-                             &(struct journal_source_options){ .identifier = "ticky", .directory = test_dir }, &js),
-                     0);
+        if (!positions)
+                positions_setup();
+        cr_assert_eq(
+                journal_source_open(&(struct journal_source_options){ .identifier = "ticky", .directory = test_dir },
+                                    positions, &js),
+                0);
         return js;
 }
 
-/* Reads everything left and returns the messages joined by '|'. */
-static char *read_rest(struct journal_source *js, char **ret_last_cursor) {
+/* Reads everything left, commits, and returns the messages joined by '|'. */
+static char *read_rest(struct journal_source *js) {
         char *out = NULL;
         size_t out_len;
         FILE *f = open_memstream(&out, &out_len);
@@ -79,114 +100,238 @@ static char *read_rest(struct journal_source *js, char **ret_last_cursor) {
                 else
                         fputs("(none)|", f);
         cr_assert_eq(r, 0);
+        cr_assert_eq(journal_source_commit(js), 0);
         fclose(f);
-        if (ret_last_cursor)
-                cr_assert_eq(journal_source_cursor(js, ret_last_cursor), 0);
         return out;
+}
+
+/* A new source over the same directory and positions reads exactly expect. */
+static void expect_rest(const char *expect) {
+        struct journal_source *js = open_source();
+        char *rest = read_rest(js);
+        cr_expect_str_eq(rest, expect);
+        free(rest);
+        journal_source_close(js);
+}
+
+static char *test_path(const char *name) {
+        char *path;
+        cr_assert_geq(asprintf(&path, "%s/%s", test_dir, name), 0);
+        return path;
 }
 
 static const char *const ids[] = { "ticky", "sshd", "ticky", "ticky", "CRON", "ticky" };
 static const char *const msgs[] = { "one", "ssh noise", "two", NULL, "cron noise", "four" };
 
-Test(journal_source, reads_only_the_identifier_in_order) {
+Test(journal_positions, reads_only_the_identifier_in_order) {
         make_journal("a", ids, msgs, 6, 1000000);
-        struct journal_source *js = open_source();
-        char *all = read_rest(js, NULL);
-        cr_expect_str_eq(all, "one|two|(none)|four|");
-        free(all);
-        journal_source_close(js);
+        expect_rest("one|two|(none)|four|");
 }
 
-Test(journal_source, no_cursor_before_the_first_entry) {
-        make_journal("a", ids, msgs, 6, 1000000);
-        struct journal_source *js = open_source();
-        char *cursor = (char *) 1;
-        cr_assert_eq(journal_source_cursor(js, &cursor), 0);
-        cr_expect_null(cursor);
-        journal_source_close(js);
-}
-
-Test(journal_source, seek_resumes_after_the_cursor_entry) {
+Test(journal_positions, resume_after_the_last_entry_committed) {
         make_journal("a", ids, msgs, 6, 1000000);
         struct journal_source *js = open_source();
         struct entry e;
-        char *cursor, *rest;
 
         cr_assert_eq(journal_source_next(js, &e), 1);
         cr_assert_eq(journal_source_next(js, &e), 1);
-        cr_assert_eq(journal_source_cursor(js, &cursor), 0);
+        cr_assert_eq(journal_source_commit(js), 0);
+        cr_assert_eq(journal_source_next(js, &e), 1, "read, but never committed");
         journal_source_close(js);
-
-        js = open_source();
-        cr_assert_eq(journal_source_seek(js, cursor), 0);
-        rest = read_rest(js, NULL);
-        cr_expect_str_eq(rest, "(none)|four|");
-        free(rest);
-        journal_source_close(js);
-        free(cursor);
+        expect_rest("(none)|four|");
+        expect_rest("");
+        cr_expect_eq(counter_table_size(positions), 1, "one position per file");
 }
 
-Test(journal_source, seek_to_the_last_entry_reads_nothing) {
-        make_journal("a", ids, msgs, 6, 1000000);
-        struct journal_source *js = open_source();
-        char *cursor, *rest, *again;
+Test(journal_positions, a_new_file_of_older_entries_is_read) {
+        static const char *const t[] = { "ticky", "ticky" };
+        static const char *const late[] = { "late1", "late2" }, *const now[] = { "now1", "now2" };
 
-        free(read_rest(js, &cursor));
-        journal_source_close(js);
-        js = open_source();
-        cr_assert_eq(journal_source_seek(js, cursor), 0);
-        rest = read_rest(js, &again);
-        cr_expect_str_eq(rest, "");
-        cr_expect_null(again, "a cursor although nothing new was read");
-        free(rest);
-        journal_source_close(js);
-        free(cursor);
+        make_journal("now", t, now, 2, 9000000);
+        expect_rest("now1|now2|");
+        /* A host's backlog: older than everything already read. */
+        make_journal("late", t, late, 2, 1000000);
+        expect_rest("late1|late2|");
+        expect_rest("");
 }
 
-Test(journal_source, vacuumed_cursor_resumes_at_next_entry) {
-        static const char *const a_ids[] = { "ticky", "ticky" }, *const a_msgs[] = { "a1", "a2" };
-        static const char *const b_ids[] = { "ticky", "ticky" }, *const b_msgs[] = { "b1", "b2" };
-        static const char *const c_ids[] = { "ticky" }, *const c_msgs[] = { "c1" };
-        struct journal_source *js;
-        char *cursor, *rest, *path;
+Test(journal_positions, entries_appended_with_older_times_are_read) {
+        static const char *const t[] = { "ticky", "ticky" };
+        static const char *const a[] = { "a1", "a2" }, *const b[] = { "b1", "b2" }, *const old[] = { "a3", "a4" };
 
-        make_journal("a", a_ids, a_msgs, 2, 1000000);
-        make_journal("b", b_ids, b_msgs, 2, 2000000);
-        js = open_source();
-        free(read_rest(js, NULL));
-        journal_source_close(js);
+        make_journal("a", t, a, 2, 5000000);
+        make_journal("b", t, b, 2, 9000000);
+        expect_rest("a1|a2|b1|b2|");
+        /* systemd-journal-remote appends to an existing file: a delayed
+         * upload, older than b's entries already read. */
+        make_journal("a", t, old, 2, 6000000);
+        expect_rest("a3|a4|");
+}
 
-        /* Stop after a2, the last entry of a; then a is vacuumed. */
-        js = open_source();
-        struct entry e;
-        cr_assert_eq(journal_source_next(js, &e), 1);
-        cr_assert_eq(journal_source_next(js, &e), 1);
-        cr_assert_eq(journal_source_cursor(js, &cursor), 0);
-        journal_source_close(js);
+Test(journal_positions, a_rotated_file_is_not_read_again) {
+        static const char *const t[] = { "ticky", "ticky" };
+        static const char *const a[] = { "a1", "a2" }, *const b[] = { "b1", "b2" };
+        char *from = test_path("a.journal"), *to = test_path("a@0123456789abcdef0123456789abcdef-1-2.journal");
 
-        cr_assert_geq(asprintf(&path, "%s/a.journal", test_dir), 0);
+        make_journal("a", t, a, 2, 1000000);
+        expect_rest("a1|a2|");
+        cr_assert_eq(rename(from, to), 0);
+        make_journal("a", t, b, 2, 2000000);
+        expect_rest("b1|b2|");
+        free(from);
+        free(to);
+}
+
+Test(journal_positions, a_copy_of_a_file_is_read_once) {
+        static const char *const t[] = { "ticky" };
+        static const char *const a[] = { "a1" };
+        char *cmd;
+
+        make_journal("a", t, a, 1, 1000000);
+        cr_assert_geq(asprintf(&cmd, "cp %s/a.journal %s/copy.journal", test_dir, test_dir), 0);
+        cr_assert_eq(system(cmd), 0);
+        free(cmd);
+        expect_rest("a1|");
+}
+
+Test(journal_positions, vacuum_keeps_the_other_positions) {
+        static const char *const t[] = { "ticky", "ticky" };
+        static const char *const a[] = { "a1", "a2" }, *const b[] = { "b1", "b2" }, *const c[] = { "c1" };
+        char *path = test_path("a.journal");
+
+        make_journal("a", t, a, 2, 1000000);
+        make_journal("b", t, b, 2, 2000000);
+        expect_rest("a1|a2|b1|b2|");
         cr_assert_eq(unlink(path), 0);
+        make_journal("c", t, c, 1, 3000000);
+        expect_rest("c1|");
+        cr_expect_eq(counter_table_size(positions), 3, "a's position is kept for its retention");
         free(path);
-        make_journal("c", c_ids, c_msgs, 1, 3000000);
-
-        js = open_source();
-        cr_assert_eq(journal_source_seek(js, cursor), 0);
-        rest = read_rest(js, NULL);
-        cr_expect_str_eq(rest, "b1|b2|c1|");
-        free(rest);
-        journal_source_close(js);
-        free(cursor);
 }
 
-Test(journal_source, missing_directory_is_an_error) {
+/* Sets the type byte of the n-th (from 0) ENTRY object of the file to 0xff. */
+static void damage_entry(const char *name, unsigned n) {
+        char *path = test_path(name);
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        uint64_t header_size, offset, size;
+        uint8_t type;
+
+        cr_assert_geq(fd, 0);
+        cr_assert_eq(pread(fd, &header_size, 8, 88), 8);
+        for (offset = le64toh(header_size);; offset += (size + 7) & ~UINT64_C(7)) {
+                cr_assert_eq(pread(fd, &type, 1, (off_t) offset), 1);
+                cr_assert_eq(pread(fd, &size, 8, (off_t) offset + 8), 8);
+                size = le64toh(size);
+                cr_assert_gt(size, 0, "no ENTRY object %u", n);
+                if (type == 3 && n-- == 0)
+                        break;
+        }
+        type = 0xff;
+        cr_assert_eq(pwrite(fd, &type, 1, (off_t) offset), 1);
+        close(fd);
+        free(path);
+}
+
+Test(journal_positions, a_damaged_file_is_read_up_to_the_damage_and_reported_once) {
+        static const char *const t[] = { "ticky", "ticky", "ticky", "ticky" };
+        static const char *const a[] = { "a1", "a2", "a3", "a4" }, *const b[] = { "b1", "b2" };
+        struct journal_source *js;
+        char **notices, *rest;
+
+        make_journal("a", t, a, 4, 1000000);
+        make_journal("b", t, b, 2, 2000000);
+        damage_entry("a.journal", 2);
+        js = open_source();
+        rest = read_rest(js);
+        cr_expect_str_eq(rest, "a1|a2|b1|b2|");
+        notices = journal_source_take_notices(js);
+        cr_assert_not_null(notices);
+        cr_expect_not_null(strstr(notices[0], "a.journal"), "%s", notices[0]);
+        cr_expect_null(notices[1], "reported once");
+        strv_free(notices);
+        free(rest);
+        journal_source_close(js);
+        expect_rest("");
+}
+
+Test(journal_positions, growth_and_new_files_wake_the_caller) {
+        static const char *const t[] = { "ticky" };
+        static const char *const a[] = { "a1" }, *const b[] = { "b1" }, *const c[] = { "c1" };
+        struct pollfd p = { .fd = -1 };
+        struct journal_source *js;
+        int timeout;
+        char *rest;
+
+        make_journal("a", t, a, 1, 1000000);
+        js = open_source();
+        rest = read_rest(js);
+        free(rest);
+        cr_assert_eq(journal_source_wait_params(js, &p.fd, &p.events, &timeout), 0);
+        cr_expect_eq(timeout, -1, "no timer: nothing is polled");
+        cr_expect_eq(poll(&p, 1, 100), 0, "idle: no wake-up");
+
+        make_journal("a", t, b, 1, 2000000); /* grows */
+        cr_assert_eq(poll(&p, 1, 5000), 1);
+        cr_assert_eq(journal_source_process(js), 0);
+        rest = read_rest(js);
+        cr_expect_str_eq(rest, "b1|");
+        free(rest);
+
+        make_journal("c", t, c, 1, 500000); /* a new file, older */
+        cr_assert_eq(poll(&p, 1, 5000), 1);
+        cr_assert_eq(journal_source_process(js), 0);
+        rest = read_rest(js);
+        cr_expect_str_eq(rest, "c1|");
+        free(rest);
+        journal_source_close(js);
+}
+
+/* The cursor a reader of the merged journal had after its n-th entry. */
+static char *merged_cursor_after(unsigned n) {
+        sd_journal *j;
+        char *cursor;
+
+        cr_assert_eq(sd_journal_open_directory(&j, test_dir, 0), 0);
+        cr_assert_eq(sd_journal_add_match(j, "SYSLOG_IDENTIFIER=ticky", 0), 0);
+        for (unsigned i = 0; i < n; i++)
+                cr_assert_eq(sd_journal_next(j), 1);
+        cr_assert_eq(sd_journal_get_cursor(j, &cursor), 0);
+        sd_journal_close(j);
+        return cursor;
+}
+
+Test(journal_positions, a_merged_cursor_is_carried_over_to_every_file) {
+        static const char *const t[] = { "ticky", "ticky", "ticky" };
+        static const char *const a[] = { "a1", "a2", "a3" }, *const b[] = { "b1", "b2", "b3" };
+        struct journal_source *js;
+        char *cursor;
+
+        /* Interleaved in time: a1 b1 a2 b2 a3 b3. */
+        make_journal_at("a", t, a, 1, 1000000, 1000000);
+        make_journal_at("b", t, b, 1, 1500000, 1500000);
+        make_journal_at("a", t, a + 1, 1, 2000000, 2000000);
+        make_journal_at("b", t, b + 1, 1, 2500000, 2500000);
+        make_journal_at("a", t, a + 2, 1, 3000000, 3000000);
+        make_journal_at("b", t, b + 2, 1, 3500000, 3500000);
+        cursor = merged_cursor_after(3); /* at a2 */
+        js = open_source();
+        cr_assert_eq(journal_source_migrate(js, cursor), 0);
+        char *rest = read_rest(js);
+        cr_expect(strcmp(rest, "a3|b2|b3|") == 0 || strcmp(rest, "b2|b3|a3|") == 0, "%s", rest);
+        free(rest);
+        free(cursor);
+        journal_source_close(js);
+}
+
+Test(journal_positions, missing_directory_is_an_error) {
         struct journal_source *js;
         cr_expect_lt(journal_source_open(
                              &(struct journal_source_options){ .identifier = "ticky", .directory = "/nonexistent/dir" },
-                             &js),
+                             positions, &js),
                      0);
 }
 
-Test(journal_source, message_survives_fields_enumerated_after_it) {
+Test(journal_positions, message_survives_fields_enumerated_after_it) {
         /* MESSAGE, then a large (compressed) field, then _HOSTNAME: the data
          * of an enumerated field dies at the next enumeration. */
         char *export_path, *cmd, big[5001];
@@ -217,7 +362,7 @@ Test(journal_source, message_survives_fields_enumerated_after_it) {
         cr_assert_eq(journal_source_open(&(struct journal_source_options){ .identifier = "ticky",
                                                                            .directory = test_dir,
                                                                            .want_hostname = true },
-                                         &js),
+                                         positions, &js),
                      0);
         for (int i = 0; i < 3; i++) {
                 cr_assert_eq(journal_source_next(js, &e), 1);
@@ -230,87 +375,4 @@ Test(journal_source, message_survives_fields_enumerated_after_it) {
         journal_source_close(js);
         free(cmd);
         free(export_path);
-}
-
-/* Reads from the head until the entry at cursor: the messages before it. */
-static char *read_until(struct journal_source *js, const char *cursor) {
-        char *out = NULL;
-        size_t out_len;
-        FILE *f = open_memstream(&out, &out_len);
-        struct entry e;
-        int r;
-
-        while ((r = journal_source_next(js, &e)) > 0 && journal_source_at(js, cursor) == 0)
-                fprintf(f, "%.*s|", (int) e.message_len, e.message ? e.message : "(none)");
-        cr_assert_eq(r, 1, "the entry at the cursor was never reached");
-        fclose(f);
-        return out;
-}
-
-/* Reads the journal whole, splits it at its middle, and checks the entries
- * before the middle, read by a second source from the head, and those from
- * it on. */
-static void check_split(const char *expect_all, const char *expect_before, const char *expect_after) {
-        struct journal_split split = { .head_cursor = NULL };
-        struct journal_source *js = open_source(), *first;
-        char *all, *before, *after;
-
-        all = read_rest(js, NULL);
-        cr_assert_str_eq(all, expect_all);
-        cr_assert_eq(journal_source_seek_middle(js, &split), 1);
-        cr_assert_not_null(split.head_cursor);
-        after = read_rest(js, NULL);
-        cr_assert_str_eq(after, expect_after);
-
-        first = open_source();
-        before = read_until(first, split.middle_cursor);
-        cr_assert_str_eq(before, expect_before);
-        journal_source_close(first);
-        journal_source_close(js);
-        journal_split_done(&split);
-        free(all);
-        free(after);
-        free(before);
-}
-
-Test(journal_source, middle_splits_the_entries_in_two_that_make_the_whole) {
-        static const char *const a_ids[] = { "ticky", "ticky", "sshd", "ticky" };
-        static const char *const a_msgs[] = { "a1", "a2", "noise", "a3" };
-        static const char *const b_ids[] = { "ticky", "ticky", "ticky" };
-        static const char *const b_msgs[] = { "b1", "b2", "b3" };
-        /* Two files, as after a rotation: a1..a3 at 1 s, b1..b3 at 9 s. The
-         * middle of 1 s..9 s is the first entry at or after 5 s. */
-        make_journal("a", a_ids, a_msgs, 4, 1000000);
-        make_journal("b", b_ids, b_msgs, 3, 9000000);
-        check_split("a1|a2|a3|b1|b2|b3|", "a1|a2|a3|", "b1|b2|b3|");
-}
-
-Test(journal_source, middle_splits_the_whole_when_the_clock_went_back) {
-        static const char *const ticky_ids[] = { "ticky" };
-        static const char *const a[] = { "a" }, *const b[] = { "b" }, *const c[] = { "c" }, *const d[] = { "d" };
-        /* One boot, read in monotonic order a b c d; the wall clock was set
-         * back between b and c. A seek to the middle time, 15.5 s, finds b,
-         * and a reader resuming by time there would skip c. */
-        make_journal_at("a", ticky_ids, a, 1, 1000000, 1000000);
-        make_journal_at("b", ticky_ids, b, 1, 20000000, 2000000);
-        make_journal_at("c", ticky_ids, c, 1, 5000000, 3000000);
-        make_journal_at("d", ticky_ids, d, 1, 30000000, 4000000);
-        check_split("a|b|c|d|", "a|", "b|c|d|");
-}
-
-Test(journal_source, nothing_to_split_in_one_instant) {
-        static const char *const one_ids[] = { "ticky" };
-        static const char *const one_msgs[] = { "only" };
-        struct journal_split split = { .head_cursor = NULL };
-        struct journal_source *js;
-        char *all;
-
-        make_journal("a", one_ids, one_msgs, 1, 1000000);
-        js = open_source();
-        cr_assert_eq(journal_source_seek_middle(js, &split), 0);
-        cr_assert_null(split.middle_cursor);
-        all = read_rest(js, NULL);
-        cr_assert_str_eq(all, "only|", "back at the head when there is nothing to split");
-        journal_source_close(js);
-        free(all);
 }

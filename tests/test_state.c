@@ -29,14 +29,20 @@ static int save_stats(const char *dir, const char *cursor, const char *source, c
 
 static int load_stats(const char *dir, struct stats *s, char **ret_cursor, char **ret_source, const char **ret_reason) {
         struct imported_files *imports = imported_files_new();
+        struct counter_table *positions = counter_table_new();
         int r;
 
         cr_assert_not_null(imports);
-        r = state_load(dir, s, imports, ret_cursor, ret_source, ret_reason);
-        /* A file of stats alone has no import in it. */
-        if (r >= 0)
+        cr_assert_not_null(positions);
+        r = state_load(dir, &(struct state_tables){ .stats = s, .imports = imports, .journal_positions = positions },
+                       ret_cursor, ret_source, ret_reason);
+        /* A file of stats alone has no import and no journal position in it. */
+        if (r >= 0) {
                 cr_expect_eq(counter_table_size(imported_files_table(imports)), 0);
+                cr_expect_eq(counter_table_size(positions), 0);
+        }
         imported_files_free(imports);
+        counter_table_free(positions);
         return r;
 }
 
@@ -356,6 +362,7 @@ Test(state, rejects_keys_that_are_not_utf8) {
 Test(state, round_trips_imports) {
         struct stats *s = stats_new(), *loaded = stats_new();
         struct imported_files *imports = imported_files_new(), *loaded_imports = imported_files_new();
+        struct counter_table *loaded_positions = counter_table_new();
         char *cursor, *source;
         const char *reason;
         uint64_t events;
@@ -367,7 +374,12 @@ Test(state, round_trips_imports) {
                                 &(struct state_snapshot){
                                         .cursor = "syslog;x", .source = "src", .stats = s, .imports = imports }),
                      0);
-        cr_assert_eq(state_load(test_dir, loaded, loaded_imports, &cursor, &source, &reason), 0);
+        cr_assert_eq(state_load(test_dir,
+                                &(struct state_tables){ .stats = loaded,
+                                                        .imports = loaded_imports,
+                                                        .journal_positions = loaded_positions },
+                                &cursor, &source, &reason),
+                     0);
         cr_assert(imported_files_get(loaded_imports, "abc-12", &events, &when));
         cr_expect_eq(events, 7);
         cr_expect_eq(when, 1795262400);
@@ -380,25 +392,22 @@ Test(state, round_trips_imports) {
         stats_free(loaded);
         imported_files_free(imports);
         imported_files_free(loaded_imports);
+        counter_table_free(loaded_positions);
 }
 
-/* A version 2 file is a version 3 one without the imports table (its
- * count, 8 zero bytes, last before the checksum). */
-Test(state, reads_version_2) {
-        struct stats *s = stats_new(), *loaded = stats_new();
-        char *file, *cursor, *source;
+/* Rewrites the snapshot in test_dir as an older version: without the
+ * empty tables that came after it (n_tables counts of 8 zero bytes, last
+ * before the checksum). */
+static void downgrade_snapshot(uint8_t version, unsigned n_tables) {
+        char *file;
         size_t len;
-        const char *reason;
 
-        stats_set_limits(s, &(struct stats_limits){ .days = 7 });
-        cr_assert_eq(count_message(s, "ERROR Timeout (ann)", 19, 1795262400000000ULL), 0);
-        cr_assert_eq(save_stats(test_dir, "c", "src", s), 0);
         file = read_file_or_null(test_dir, STATE_FILE_NAME, &len);
         cr_assert_not_null(file);
-        len -= 4 + 8;
-        for (size_t i = 0; i < 8; i++)
+        len -= 4 + 8 * n_tables;
+        for (size_t i = 0; i < 8 * n_tables; i++)
                 cr_assert_eq(file[len + i], 0);
-        file[8] = 2;
+        file[8] = (char) version;
         uint64_t payload = len - 24;
         for (size_t i = 0; i < 8; i++)
                 file[16 + i] = (char) (payload >> (8 * i));
@@ -406,15 +415,110 @@ Test(state, reads_version_2) {
         for (size_t i = 0; i < 4; i++)
                 file[len + i] = (char) (crc >> (8 * i));
         write_file(test_dir, STATE_FILE_NAME, file, len + 4);
+        free(file);
+}
+
+/* Version 2: no imports, no journal positions. */
+Test(state, reads_version_2) {
+        struct stats *s = stats_new(), *loaded = stats_new();
+        char *cursor, *source;
+        const char *reason;
+
+        stats_set_limits(s, &(struct stats_limits){ .days = 7 });
+        cr_assert_eq(count_message(s, "ERROR Timeout (ann)", 19, 1795262400000000ULL), 0);
+        cr_assert_eq(save_stats(test_dir, "c", "src", s), 0);
+        downgrade_snapshot(2, 2);
 
         cr_assert_eq(load_stats(test_dir, loaded, &cursor, &source, &reason), 0, "%s", reason);
         cr_expect_eq(stats_totals(loaded)->error, 1);
         cr_expect_eq(counter_table_size(stats_table(loaded, STATS_DAY_TOTALS)), 1);
         free(cursor);
         free(source);
-        free(file);
         stats_free(s);
         stats_free(loaded);
+}
+
+/* Version 3: one cursor in the merged journal, no positions per file; the
+ * cursor is handed back for the journal source to carry over. */
+Test(state, reads_version_3_with_its_journal_cursor) {
+        static const char journal_cursor[] =
+                "s=0123456789abcdef0123456789abcdef;i=2a;b=0123456789abcdef0123456789abcdef;"
+                "m=1;t=5f0e0a0b0c0d0;x=7";
+        struct stats *s = stats_new(), *loaded = stats_new();
+        char *cursor, *source;
+        const char *reason;
+
+        cr_assert_eq(count_message(s, "INFO Created ticket [#1] (ann)", 30, 0), 0);
+        cr_assert_eq(save_stats(test_dir, journal_cursor, "local journal, identifier ticky", s), 0);
+        downgrade_snapshot(3, 1);
+
+        cr_assert_eq(load_stats(test_dir, loaded, &cursor, &source, &reason), 0, "%s", reason);
+        cr_expect_str_eq(cursor, journal_cursor);
+        cr_expect_eq(stats_totals(loaded)->info, 1);
+        free(cursor);
+        free(source);
+        stats_free(s);
+        stats_free(loaded);
+}
+
+Test(state, round_trips_journal_positions) {
+        struct stats *s = stats_new(), *loaded = stats_new();
+        struct imported_files *imports = imported_files_new(), *loaded_imports = imported_files_new();
+        struct counter_table *positions = counter_table_new(), *loaded_positions = counter_table_new();
+        const struct counter_row *row;
+        char *cursor, *source;
+        const char *reason;
+
+        cr_assert_eq(counter_table_set(positions, "0123456789abcdef", 16, 0, 42), 0);
+        cr_assert_eq(counter_table_set(positions, "0123456789abcdef", 16, 1, 1795262400), 0);
+        cr_assert_eq(counter_table_set(positions, "fedcba9876543210", 16, 0, 7), 0);
+        cr_assert_eq(state_save(test_dir, &(struct state_snapshot){ .source = "src",
+                                                                    .stats = s,
+                                                                    .imports = imports,
+                                                                    .journal_positions = positions }),
+                     0);
+        cr_assert_eq(state_load(test_dir,
+                                &(struct state_tables){ .stats = loaded,
+                                                        .imports = loaded_imports,
+                                                        .journal_positions = loaded_positions },
+                                &cursor, &source, &reason),
+                     0, "%s", reason);
+        cr_expect_null(cursor);
+        cr_expect_eq(counter_table_size(loaded_positions), 2);
+        row = counter_table_get(loaded_positions, "0123456789abcdef", 16);
+        cr_assert_not_null(row);
+        cr_expect(row->count[0] == 42 && row->count[1] == 1795262400);
+        row = counter_table_get(loaded_positions, "fedcba9876543210", 16);
+        cr_assert_not_null(row);
+        cr_expect_eq(row->count[0], 7);
+        free(source);
+        stats_free(s);
+        stats_free(loaded);
+        imported_files_free(imports);
+        imported_files_free(loaded_imports);
+        counter_table_free(positions);
+        counter_table_free(loaded_positions);
+}
+
+Test(state, rejects_a_journal_position_key_that_is_not_a_file_id) {
+        struct stats *s = stats_new(), *loaded = stats_new();
+        struct imported_files *imports = imported_files_new();
+        struct counter_table *positions = counter_table_new();
+        char *cursor, *source;
+        const char *reason = NULL;
+
+        cr_assert_eq(counter_table_set(positions, "short", 5, 0, 1), 0);
+        cr_assert_eq(state_save(test_dir, &(struct state_snapshot){ .source = "src",
+                                                                    .stats = s,
+                                                                    .imports = imports,
+                                                                    .journal_positions = positions }),
+                     0);
+        cr_expect_eq(load_stats(test_dir, loaded, &cursor, &source, &reason), -EBADMSG);
+        cr_expect_str_eq(reason, "malformed contents");
+        stats_free(s);
+        stats_free(loaded);
+        imported_files_free(imports);
+        counter_table_free(positions);
 }
 
 Test(state, root_saves_a_snapshot_the_directory_owner_can_read) {

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
-#include "first_import.h"
 #include "ledger.h"
 #include "macro.h"
 #include "report_data.h"
@@ -179,6 +178,7 @@ static int open_source(struct engine *e, const struct config *c, char **ret_erro
         int r;
 
         r = source_open(&(struct source_options){ .journal = syslog_type ? NULL : &journal,
+                                                  .journal_positions = e->ledger.journal_positions,
                                                   .syslog = syslog_type ? &syslog : NULL },
                         &e->source);
         if (r < 0)
@@ -191,6 +191,10 @@ static int open_source(struct engine *e, const struct config *c, char **ret_erro
                 return fail(ret_error, r, "cannot seek the %s to the saved cursor: %s", e->source_description,
                             strerror(-r));
         e->cursor_lost = e->ledger.cursor && !found;
+        /* A journal's cursor (from a state of version 3) is now positions
+         * per file: the next snapshot saves those instead. */
+        if (!syslog_type)
+                free(TAKE_PTR(e->ledger.cursor));
         return 0;
 }
 
@@ -226,16 +230,6 @@ long engine_pump(struct engine *e, size_t max) {
         /* Also when nothing was counted: a rotation may have been followed. */
         r = import_remember_followed(&e->ledger, e->source);
         return r < 0 ? r : n;
-}
-
-long engine_first_import(struct engine *e) {
-        struct journal_source *js = source_journal(e->source);
-        const struct stats_limits *limits = stats_limits(e->ledger.stats);
-
-        /* first_import_split() refuses a poisoned ledger. */
-        if (!js || e->ledger.cursor || limits->max_users > 0 || limits->max_errors > 0)
-                return 0;
-        return first_import_split(&e->ledger, e->source, js);
 }
 
 int engine_import(struct engine *e, const char *path, struct import_outcome *ret) {
@@ -298,9 +292,13 @@ int engine_wait_params(struct engine *e, int *ret_fd, short *ret_events, int *re
 }
 
 int engine_process(struct engine *e) {
-        /* The cursor is that of the last entry counted: every pump ends by
-         * taking it. */
-        return source_process(e->source, e->ledger.cursor);
+        /* Every pump ends with every entry read counted and committed, as
+         * source_process() requires. */
+        return source_process(e->source);
+}
+
+char **engine_take_notices(struct engine *e) {
+        return source_take_notices(e->source);
 }
 
 const struct stats *engine_stats(const struct engine *e) {

@@ -30,14 +30,6 @@ struct engine *engine_free(struct engine *e);
  * next start resumes from the last snapshot. */
 long engine_pump(struct engine *e, size_t max);
 
-/* A first import of a journal (no cursor yet, no caps) in two halves side by
- * side (see first_import.h). Returns the entries counted, 0 if nothing was
- * done (not a first import, too little to split, or no thread to be had:
- * engine_pump() then reads it all in one pass), or -errno; -ESTALE:
- * the engine must be opened again and the journal read in one pass. After
- * an error nothing more is read or saved, as after engine_pump(). */
-long engine_first_import(struct engine *e);
-
 /* import_syslog_file() of the [syslog] identifier's lines, then the state
  * saved when the file was newly recorded (even with no line of the
  * identifier). Returns 0 or -errno; see
@@ -47,7 +39,7 @@ int engine_import(struct engine *e, const char *path, struct import_outcome *ret
 /* True after a failure that left the counts unsaveable. */
 bool engine_poisoned(const struct engine *e);
 
-/* Saves the state snapshot (cursor + counts). Returns 0 or -errno. */
+/* Saves the state snapshot (position + counts). Returns 0 or -errno. */
 int engine_save_state(struct engine *e);
 
 /* Writes every report file, stamped with `now` (creating the output directory
@@ -63,6 +55,10 @@ int engine_wait_params(struct engine *e, int *ret_fd, short *ret_events, int *re
 /* Handles the source's notifications after a wake-up; then engine_pump()
  * reads what arrived. Returns 0 or -errno. */
 int engine_process(struct engine *e);
+
+/* Problems met by the source since the last call (a damaged journal file,
+ * say), one line each, to log; NULL if none. Free with strv_free(). */
+char **engine_take_notices(struct engine *e);
 
 /* The aggregates, for status lines. */
 const struct stats *engine_stats(const struct engine *e);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading, counting and taking the cursor, in that order, one batch at a
- * time: the cursor moves only over entries already in the counts. */
+/* Reading, counting and taking the position, in that order, one batch at a
+ * time: the position saved moves only over entries already in the counts. */
 #include "ledger.h"
 
 #include <errno.h>
@@ -11,8 +11,12 @@
 #include "state.h"
 
 int ledger_init(struct ledger *l, const struct stats_limits *limits) {
-        *l = (struct ledger){ .stats = stats_new(), .imports = imported_files_new() };
-        if (!l->stats || !l->imports) {
+        *l = (struct ledger){
+                .stats = stats_new(),
+                .imports = imported_files_new(),
+                .journal_positions = counter_table_new(),
+        };
+        if (!l->stats || !l->imports || !l->journal_positions) {
                 ledger_done(l);
                 return -ENOMEM;
         }
@@ -23,13 +27,20 @@ int ledger_init(struct ledger *l, const struct stats_limits *limits) {
 void ledger_done(struct ledger *l) {
         stats_free(l->stats);
         imported_files_free(l->imports);
+        counter_table_free(l->journal_positions);
         free(l->cursor);
         *l = (struct ledger){ .stats = NULL };
 }
 
 int ledger_load(struct ledger *l, const char *state_dir, char **ret_source, const char **ret_reason) {
         *ret_source = NULL;
-        return state_load(state_dir, l->stats, l->imports, &l->cursor, ret_source, ret_reason);
+        return state_load(state_dir,
+                          &(struct state_tables){
+                                  .stats = l->stats,
+                                  .imports = l->imports,
+                                  .journal_positions = l->journal_positions,
+                          },
+                          &l->cursor, ret_source, ret_reason);
 }
 
 int ledger_poison(struct ledger *l, int r) {
@@ -37,12 +48,12 @@ int ledger_poison(struct ledger *l, int r) {
         return r;
 }
 
-/* Makes the cursor that of the last entry counted. */
-static int take_cursor(struct ledger *l, struct source *src) {
+/* Makes the position that of the last entry counted. */
+static int take_position(struct ledger *l, struct source *src) {
         char *cursor;
         int r;
 
-        r = source_cursor(src, &cursor);
+        r = source_commit(src, &cursor);
         if (r < 0)
                 return r;
         if (cursor) {
@@ -130,12 +141,12 @@ long ledger_pump(struct ledger *l, struct source *src, size_t max, bool counting
         r = count_here(l->stats, src, here, &n);
         if (r > 0 && n < max)
                 r = count_on_thread(l->stats, src, max - n, &n);
-        /* One cursor per batch, not per entry: taking it costs about a fifth
-         * of reading the entry. */
+        /* One position per batch, not per entry: taking a cursor costs about
+         * a fifth of reading the entry. */
         if (r >= 0 && n > 0)
-                r = take_cursor(l, src);
+                r = take_position(l, src);
         if (r < 0)
-                /* The position, or the counts, no longer match the cursor:
+                /* The position, or the counts, no longer match each other:
                  * never save them. The snapshot on disk stays the last good
                  * one. */
                 return ledger_poison(l, r);
@@ -150,5 +161,6 @@ int ledger_save(const struct ledger *l, const char *state_dir, const char *sourc
                                              .source = source_key,
                                              .stats = l->stats,
                                              .imports = l->imports,
+                                             .journal_positions = l->journal_positions,
                                      });
 }

@@ -3,12 +3,14 @@
  * position in the source they stand for, saved as one snapshot.
  *
  * One rule makes every entry count exactly once across kills and restarts:
- * the cursor held (and saved) is always the cursor of the last entry the
- * counts include, and both only ever reach the disk together, in one atomic
- * file. Once anything breaks that agreement in memory (a failed read, an
- * allocation that failed half-way through an event), the ledger is poisoned:
- * it is never saved again, and the next start resumes from the last good
- * snapshot. */
+ * the position saved (a syslog file's cursor, or the journal's positions
+ * per file) is always that of the last entries the counts include, and
+ * both only ever reach the disk together, in one atomic file. Between two
+ * pumps, every entry read is counted and the position covers exactly
+ * those; a snapshot is only taken there. Once anything breaks that
+ * agreement in memory (a failed read, an allocation that failed half-way
+ * through an event), the ledger is poisoned: it is never saved again, and
+ * the next start resumes from the last good snapshot. */
 #pragma once
 
 #include <stdbool.h>
@@ -22,8 +24,9 @@
 struct ledger {
         struct stats *stats;
         struct imported_files *imports;
-        char *cursor;  /* of the last entry counted; NULL: none yet */
-        bool poisoned; /* counts and cursor may disagree: never save */
+        struct counter_table *journal_positions; /* lent to a journal source */
+        char *cursor;                            /* a syslog file's, past the last line counted; NULL: none yet */
+        bool poisoned;                           /* counts and position may disagree: never save */
 };
 
 /* Empty counts with limits. Returns 0 or -ENOMEM. */
@@ -37,7 +40,7 @@ void ledger_done(struct ledger *l);
 int ledger_load(struct ledger *l, const char *state_dir, char **ret_source, const char **ret_reason);
 
 /* Reads and counts up to max entries of src, which must be positioned after
- * l->cursor, then takes the cursor of the last one. A backlog is counted on
+ * what l counted, then takes the position of the last one. A backlog is counted on
  * a second thread unless counting_thread is false (both cores busy
  * already). Returns how many were counted (fewer than max: src is drained
  * for now) or -errno, which poisons l (-ENOTRECOVERABLE: it already was). */

@@ -9,11 +9,13 @@
  *                table error_hours (1)  table user_hours (2)
  *                table hosts (2)  table host_errors (1)  table host_users (2)
  *     since 3:   table imports (2)
+ *     since 4:   table journal_positions (2)
  *   u32 CRC-32 of all the bytes before it
  *
  * where str is u32 length + bytes and a table is u64 n_rows, then n_rows
  * times str key and its counts (u64 each), keys in byte order. Versions 1
- * (no windows, no caps) and 2 (no imports) are still read. The whole snapshot goes into
+ * (no windows, no caps), 2 (no imports) and 3 (no positions per journal
+ * file: the cursor was one in the merged journal) are still read. The whole snapshot goes into
  * one atomic_file, so the cursor and the counts it stands for can only ever
  * be replaced together. */
 #include "state.h"
@@ -41,6 +43,7 @@ enum key_shape {
         KEY_BUCKET,        /* bucket number only (day_totals) */
         KEY_BUCKET_PREFIX, /* bucket number + key */
         KEY_HOST_PREFIX,   /* host length + host + key */
+        KEY_FILE_ID,       /* a journal file's 16-byte id */
 };
 
 static bool key_has_shape(const char *key, size_t len, enum key_shape shape) {
@@ -49,6 +52,8 @@ static bool key_has_shape(const char *key, size_t len, enum key_shape shape) {
                 return len == STATS_BUCKET_BYTES;
         case KEY_BUCKET_PREFIX:
                 return len >= STATS_BUCKET_BYTES;
+        case KEY_FILE_ID:
+                return len == STATE_FILE_ID_BYTES;
         case KEY_HOST_PREFIX:
                 return len >= STATS_HOST_LEN_BYTES &&
                        ((size_t) (unsigned char) key[0] | (size_t) (unsigned char) key[1] << 8) <=
@@ -167,7 +172,8 @@ static const struct table_layout tables_v2[] = {
         { STATS_HOST_ERRORS, 1, KEY_HOST_PREFIX },  { STATS_HOST_USERS, 2, KEY_HOST_PREFIX },
 };
 
-#define IMPORTS_N_COUNTS 2
+#define IMPORTS_N_COUNTS   2
+#define POSITIONS_N_COUNTS 2
 
 static int put_tables(struct writer *w, const struct stats *s, const struct table_layout *layout, size_t n) {
         int r = 0;
@@ -199,6 +205,10 @@ static int serialize(struct writer *w, uint64_t payload_size, const struct state
                 r = put_tables(w, snap->stats, tables_v2, ELEMENTSOF(tables_v2));
         if (r >= 0)
                 r = put_table(w, imported_files_table(snap->imports), IMPORTS_N_COUNTS);
+        if (r >= 0 && snap->journal_positions)
+                r = put_table(w, snap->journal_positions, POSITIONS_N_COUNTS);
+        else
+                put_u64(w, 0);
         return r;
 }
 
@@ -287,15 +297,18 @@ static const char *take_str(struct reader *c, size_t *ret_len) {
         return s;
 }
 
-/* Where the rows of a table go: a table of the stats, or the imported
- * files' record. */
+/* Where the rows of a table go: a table of the stats, the imported files'
+ * record, or a plain table. */
 struct table_sink {
         struct stats *stats;
         enum stats_table table;
         struct imported_files *imports; /* set: the rows are its */
+        struct counter_table *plain;    /* set: the rows are its */
 };
 
 static int sink_add(const struct table_sink *t, const char *key, size_t len, unsigned column, uint64_t n) {
+        if (t->plain)
+                return counter_table_add(t->plain, key, len, column, n);
         if (t->imports)
                 return imported_files_restore_row(t->imports, key, len, column, n);
         return stats_restore_row(t->stats, t->table, key, len, column, n);
@@ -433,8 +446,9 @@ static void snapshot_bytes_release(struct snapshot_bytes *b) {
                 free(b->data);
 }
 
-static int parse_snapshot(const unsigned char *data, size_t len, struct stats *s, struct imported_files *imports,
-                          char **ret_cursor, char **ret_source, const char **ret_reason) {
+static int parse_snapshot(const unsigned char *data, size_t len, const struct state_tables *t, char **ret_cursor,
+                          char **ret_source, const char **ret_reason) {
+        struct stats *s = t->stats;
         _cleanup_free_ char *cursor = NULL, *source = NULL;
         struct stats_totals totals = { .info = 0 };
         struct reader c;
@@ -486,7 +500,10 @@ static int parse_snapshot(const unsigned char *data, size_t len, struct stats *s
                 r = take_tables(&c, s, tables_v2, ELEMENTSOF(tables_v2));
         }
         if (r >= 0 && version >= 3)
-                r = take_table(&c, &(struct table_sink){ .imports = imports }, IMPORTS_N_COUNTS, KEY_TEXT);
+                r = take_table(&c, &(struct table_sink){ .imports = t->imports }, IMPORTS_N_COUNTS, KEY_TEXT);
+        if (r >= 0 && version >= 4)
+                r = take_table(&c, &(struct table_sink){ .plain = t->journal_positions }, POSITIONS_N_COUNTS,
+                               KEY_FILE_ID);
         if (r < 0)
                 return r;
         stats_restore_totals(s, &totals);
@@ -505,7 +522,7 @@ static int parse_snapshot(const unsigned char *data, size_t len, struct stats *s
         return 0;
 }
 
-int state_load(const char *dir, struct stats *s, struct imported_files *imports, char **ret_cursor, char **ret_source,
+int state_load(const char *dir, const struct state_tables *t, char **ret_cursor, char **ret_source,
                const char **ret_reason) {
         _cleanup_free_ char *path = NULL;
         struct snapshot_bytes bytes;
@@ -521,7 +538,7 @@ int state_load(const char *dir, struct stats *s, struct imported_files *imports,
                 *ret_reason = "not a regular file";
         if (r < 0)
                 return r;
-        r = parse_snapshot(bytes.data, bytes.len, s, imports, ret_cursor, ret_source, ret_reason);
+        r = parse_snapshot(bytes.data, bytes.len, t, ret_cursor, ret_source, ret_reason);
         snapshot_bytes_release(&bytes);
         return r;
 }

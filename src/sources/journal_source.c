@@ -1,119 +1,436 @@
 /* SPDX-License-Identifier: MIT */
-/* sd-journal does the matching; we only pick MESSAGE (and _HOSTNAME, when
- * hosts are counted) out of each entry. */
+/* Journal files found and watched here; each one is read alone by
+ * journal_file. Why not one sd-journal object over the whole directory:
+ * it interleaves the files by time, so a position in it is a point in time
+ * order and an entry that arrives later with an older time (a collector's
+ * delayed upload) sorts behind it for good; and it steps every open file
+ * for every entry, with two descriptors per file. */
 #include "journal_source.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
-#include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-journal.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <systemd/sd-id128.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "journal_file.h"
 #include "macro.h"
-#include "monotonic.h"
 #include "strv.h"
 
-struct journal_source {
-        sd_journal *journal;
-        char *identifier, *namespace, *directory; /* to reopen */
-        char **hosts;
-        bool want_hostname;
-        char hostname[255]; /* the current entry's, copied */
-        bool waiting;       /* no journal file: reopen until there is one */
-        bool positioned;    /* an entry was returned since the last seek */
-        bool pending;       /* the seek stopped on an entry not yet returned */
+/* A journal file under watch. */
+struct journal_record {
+        char *path;
+        const char *name; /* in path */
+        int wd;           /* of its directory */
+        ino_t ino;
+        struct journal_file_ids ids;
+        bool has_ids;  /* its header was read */
+        bool dirty;    /* may have entries past its position */
+        bool reported; /* a problem with it was reported */
 };
 
-/* While a namespace or the local journal has no file at all (its journald
- * has not started yet, say), sd-journal may watch no directory that would
- * tell us when one appears: reopen at this period until one does. A journal
- * directory given by path is watched from the start and never needs this. */
-#define NO_FILES_RETRY_MS 2000
+struct watched_dir {
+        char *path;
+        int wd;
+        bool has_files; /* else only watched for directories to appear */
+};
 
-static int add_match(sd_journal *j, const char *field, const char *value) {
-        _cleanup_free_ char *match = NULL;
+struct journal_source {
+        struct journal_match match;
+        char *identifier;
+        char **hosts;
+        char *roots[2]; /* where journal directories are */
+        size_t n_roots;
+        char *subdir;                    /* the journal directory's name in a root; NULL: any machine id */
+        bool root_files;                 /* files directly in a root are read too */
+        struct counter_table *positions; /* borrowed */
 
-        if (asprintf(&match, "%s=%s", field, value) < 0) {
-                match = NULL;
-                return -ENOMEM;
+        int inotify_fd;
+        struct watched_dir *dirs;
+        size_t n_dirs;
+        struct journal_record *records; /* by wd, then name */
+        size_t n_records;
+        bool waiting; /* a root and its parent are missing: check again now and then */
+
+        size_t next_record; /* round robin over files with new entries */
+        struct journal_file *current;
+        size_t current_record;
+        uint64_t current_start;    /* the position it was opened at, or last committed */
+        uint64_t current_returned; /* entries returned since */
+
+        char **notices;
+        size_t n_notices;
+};
+
+/* While a journal directory and its parent are both missing, there is no
+ * directory whose inotify events would tell that one appeared. */
+#define MISSING_ROOT_RETRY_MS 2000
+
+#define FILE_DIR_EVENTS                                                                                                \
+        (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+#define ROOT_EVENTS (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+
+__attribute__((format(printf, 2, 3))) static void add_notice(struct journal_source *js, const char *fmt, ...) {
+        char *line, **grown;
+        va_list ap;
+
+        va_start(ap, fmt);
+        int r = vasprintf(&line, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return; /* out of memory: the notice is lost, nothing else */
+        grown = realloc(js->notices, (js->n_notices + 2) * sizeof(*grown));
+        if (!grown) {
+                free(line);
+                return;
         }
-        return sd_journal_add_match(j, match, 0);
+        grown[js->n_notices++] = line;
+        grown[js->n_notices] = NULL;
+        js->notices = grown;
 }
 
-static int open_journal(struct journal_source *js, sd_journal **ret) {
-        sd_journal *j;
-        int r;
+char **journal_source_take_notices(struct journal_source *js) {
+        js->n_notices = 0;
+        return TAKE_PTR(js->notices);
+}
 
-        if (js->directory)
-                r = sd_journal_open_directory(&j, js->directory, 0);
-        else if (js->namespace)
-                r = sd_journal_open_namespace(&j, js->namespace, 0);
-        else
-                r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
-        if (r < 0)
-                return r;
+static bool is_journal_name(const char *name) {
+        size_t n = strlen(name);
 
-        /* MESSAGE must reach us whole, however large (SPEC shows 64 KiB
-         * messages whole); the default threshold cuts compressed fields. */
-        r = sd_journal_set_data_threshold(j, 0);
-        if (r < 0)
-                goto fail;
-        r = add_match(j, "SYSLOG_IDENTIFIER", js->identifier);
-        if (r < 0)
-                goto fail;
-        /* Matches of one field are ORed, of different fields ANDed: the
-         * identifier and any of the hosts, filtered inside sd-journal. */
-        for (char **h = js->hosts; h && *h; h++) {
-                r = add_match(j, "_HOSTNAME", *h);
-                if (r < 0)
-                        goto fail;
-        }
-        r = sd_journal_seek_head(j);
-        if (r < 0)
-                goto fail;
-        /* Files are watched from the first sd_journal_get_fd() on: ask now,
-         * or a file created before the first wait would go unnoticed. */
-        r = sd_journal_get_fd(j);
-        if (r < 0)
-                goto fail;
+        return name[0] != '.' &&
+               ((n > 8 && strcmp(name + n - 8, ".journal") == 0) || (n > 9 && strcmp(name + n - 9, ".journal~") == 0));
+}
 
-        /* sd_journal_has_*_files() judge by path prefix, not by what is
-         * open; the usage sums the files that are open. */
-        uint64_t bytes = 0;
-        js->waiting = !js->directory && sd_journal_get_usage(j, &bytes) >= 0 && bytes == 0;
-        *ret = j;
+/* A machine id, optionally followed by ".namespace": what sd-journal takes
+ * for a journal directory inside a directory it is given. */
+static bool is_machine_dir_name(const char *name) {
+        for (size_t i = 0; i < 32; i++)
+                if (!strchr("0123456789abcdef", name[i]) || name[i] == '\0')
+                        return false;
+        return name[32] == '\0' || name[32] == '.';
+}
+
+static bool wanted_subdir(const struct journal_source *js, const char *name) {
+        return js->subdir ? strcmp(name, js->subdir) == 0 : is_machine_dir_name(name);
+}
+
+static void closedirp(DIR **d) {
+        if (*d)
+                (void) closedir(*d);
+}
+
+static void records_free(struct journal_record *records, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(records[i].path);
+        free(records);
+}
+
+static void dirs_free(struct watched_dir *dirs, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(dirs[i].path);
+        free(dirs);
+}
+
+static int compare_records(const void *a, const void *b) {
+        const struct journal_record *x = a, *y = b;
+
+        if (x->wd != y->wd)
+                return x->wd < y->wd ? -1 : 1;
+        return strcmp(x->name, y->name);
+}
+
+static struct journal_record *find_record(struct journal_record *records, size_t n, int wd, const char *name) {
+        struct journal_record key = { .wd = wd, .name = name };
+
+        return bsearch(&key, records, n, sizeof(*records), compare_records);
+}
+
+/* What one scan of the directories builds, to replace the previous one. */
+struct scan {
+        struct watched_dir *dirs;
+        size_t n_dirs;
+        struct journal_record *records;
+        size_t n_records, n_allocated;
+        bool complete;    /* every file's header was read */
+        bool missing_dir; /* a root could not be watched, nor its parent */
+};
+
+static void scan_done(struct scan *s) {
+        dirs_free(s->dirs, s->n_dirs);
+        records_free(s->records, s->n_records);
+        *s = (struct scan){ .dirs = NULL };
+}
+
+static int scan_add_dir(struct scan *s, const char *path, int wd, bool has_files) {
+        struct watched_dir *grown = realloc(s->dirs, (s->n_dirs + 1) * sizeof(*grown));
+
+        if (!grown)
+                return -ENOMEM;
+        s->dirs = grown;
+        s->dirs[s->n_dirs] = (struct watched_dir){ .path = strdup(path), .wd = wd, .has_files = has_files };
+        if (!s->dirs[s->n_dirs].path)
+                return -ENOMEM;
+        s->n_dirs++;
         return 0;
-fail:
-        sd_journal_close(j);
+}
+
+/* A record for the file name of dir (watched as wd), carried over from the
+ * previous scan if it is the same file. */
+static int scan_add_file(struct journal_source *js, struct scan *s, int dir_fd, const char *dir, int wd,
+                         const char *name) {
+        struct journal_record *old, *rec;
+        struct stat st;
+
+        if (fstatat(dir_fd, name, &st, 0) < 0 || !S_ISREG(st.st_mode))
+                return 0; /* gone already, or not a file: not ours */
+        if (s->n_records == s->n_allocated) {
+                size_t n = s->n_allocated ? s->n_allocated * 2 : 16;
+                struct journal_record *grown = realloc(s->records, n * sizeof(*grown));
+                if (!grown)
+                        return -ENOMEM;
+                s->records = grown;
+                s->n_allocated = n;
+        }
+        rec = &s->records[s->n_records];
+        *rec = (struct journal_record){ .wd = wd, .ino = st.st_ino, .dirty = true };
+        if (asprintf(&rec->path, "%s/%s", dir, name) < 0)
+                return -ENOMEM;
+        rec->name = rec->path + strlen(dir) + 1;
+        s->n_records++;
+
+        old = find_record(js->records, js->n_records, wd, name);
+        if (old && old->ino == st.st_ino && old->has_ids) {
+                rec->ids = old->ids;
+                rec->has_ids = true;
+                rec->dirty = old->dirty;
+                rec->reported = old->reported;
+                return 0;
+        }
+        rec->has_ids = journal_file_read_ids(dir_fd, name, &rec->ids) >= 0;
+        if (!rec->has_ids)
+                s->complete = false; /* being created, or unreadable */
+        return 0;
+}
+
+/* Records every journal file of dir, and with subdirs, watches and scans the
+ * wanted directories inside it. */
+static int scan_dir(struct journal_source *js, struct scan *s, const char *dir, int wd, bool files, bool subdirs) {
+        _cleanup_(closedirp) DIR *d = opendir(dir);
+        struct dirent *de;
+        int r = 0;
+
+        if (!d) {
+                s->complete = false;
+                return errno == ENOENT || errno == EACCES || errno == ENOTDIR ? 0 : -errno;
+        }
+        while (r >= 0 && (errno = 0, de = readdir(d))) {
+                if (files && is_journal_name(de->d_name))
+                        r = scan_add_file(js, s, dirfd(d), dir, wd, de->d_name);
+                else if (subdirs && wanted_subdir(js, de->d_name)) {
+                        _cleanup_free_ char *path = NULL;
+                        if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+                                return -ENOMEM;
+                        int sub = inotify_add_watch(js->inotify_fd, path, FILE_DIR_EVENTS);
+                        if (sub < 0)
+                                continue; /* removed meanwhile, or not a directory */
+                        r = scan_add_dir(s, path, sub, true);
+                        if (r >= 0)
+                                r = scan_dir(js, s, path, sub, true, false);
+                }
+        }
+        if (r >= 0 && errno != 0)
+                r = -errno;
         return r;
 }
 
-static int strdup_or_null(const char *s, char **ret) {
-        *ret = NULL;
-        if (!s)
-                return 0;
-        *ret = strdup(s);
-        return *ret ? 0 : -ENOMEM;
+/* Watches root, or while it is missing, its parent, for it to appear. */
+static int scan_root(struct journal_source *js, struct scan *s, const char *root) {
+        int wd = inotify_add_watch(js->inotify_fd, root, js->root_files ? FILE_DIR_EVENTS : ROOT_EVENTS);
+        int r;
+
+        if (wd < 0) {
+                if (errno != ENOENT)
+                        return -errno;
+                _cleanup_free_ char *parent = strdup(root);
+                if (!parent)
+                        return -ENOMEM;
+                *strrchr(parent, '/') = '\0';
+                wd = inotify_add_watch(js->inotify_fd, parent, ROOT_EVENTS);
+                if (wd < 0) {
+                        s->missing_dir = true;
+                        return 0;
+                }
+                return scan_add_dir(s, parent, wd, false);
+        }
+        r = scan_add_dir(s, root, wd, js->root_files);
+        if (r >= 0)
+                r = scan_dir(js, s, root, wd, js->root_files, true);
+        return r;
 }
 
-int journal_source_open(const struct journal_source_options *o, struct journal_source **ret) {
+static bool watched(const struct scan *s, int wd) {
+        for (size_t i = 0; i < s->n_dirs; i++)
+                if (s->dirs[i].wd == wd)
+                        return true;
+        return false;
+}
+
+static int compare_ids(const void *a, const void *b) {
+        return memcmp(a, b, JOURNAL_ID_BYTES);
+}
+
+struct prune {
+        uint8_t (*present)[JOURNAL_ID_BYTES]; /* sorted */
+        size_t n_present;
+        uint64_t before; /* last seen before this: forgotten */
+};
+
+static bool forgotten(const struct counter_row *row, void *userdata) {
+        const struct prune *p = userdata;
+
+        return row->count[1] < p->before &&
+               (row->key_len != JOURNAL_ID_BYTES ||
+                !bsearch(row->key, p->present, p->n_present, JOURNAL_ID_BYTES, compare_ids));
+}
+
+/* Marks the positions of the files present as seen now, and forgets those
+ * of files absent for longer than the retention. Only after a scan that
+ * read every file's header: a file whose header could not be read might
+ * be one of those. */
+static int update_positions(struct journal_source *js, bool complete) {
+        uint64_t now = (uint64_t) time(NULL);
+        struct prune p = { .n_present = 0 };
+        int r = 0;
+
+        p.present = calloc(js->n_records + 1, JOURNAL_ID_BYTES);
+        if (!p.present)
+                return -ENOMEM;
+        for (size_t i = 0; i < js->n_records && r >= 0; i++) {
+                const char *key = (const char *) js->records[i].ids.file_id;
+                if (!js->records[i].has_ids)
+                        continue;
+                memcpy(p.present[p.n_present++], key, JOURNAL_ID_BYTES);
+                if (counter_table_get(js->positions, key, JOURNAL_ID_BYTES))
+                        r = counter_table_set(js->positions, key, JOURNAL_ID_BYTES, 1, now);
+        }
+        if (r >= 0 && complete && p.n_present > 0) {
+                qsort(p.present, p.n_present, JOURNAL_ID_BYTES, compare_ids);
+                p.before = now > JOURNAL_POSITION_RETENTION_SECONDS ? now - JOURNAL_POSITION_RETENTION_SECONDS : 0;
+                r = counter_table_remove_if(js->positions, forgotten, &p);
+        }
+        free(p.present);
+        return r;
+}
+
+static void close_current(struct journal_source *js) {
+        js->current = journal_file_close(js->current);
+        js->current_returned = 0;
+}
+
+/* Finds every journal file anew; files already known keep what is known
+ * of them. */
+static int rescan(struct journal_source *js) {
+        struct scan s = { .complete = true };
+        int r = 0;
+
+        /* Everything returned is committed (see journal_source_process()):
+         * the file being read is opened again at its position. */
+        if (js->current) {
+                js->records[js->current_record].dirty = true;
+                close_current(js);
+        }
+        for (size_t i = 0; i < js->n_roots && r >= 0; i++)
+                r = scan_root(js, &s, js->roots[i]);
+        if (r < 0) {
+                scan_done(&s);
+                return r;
+        }
+        for (size_t i = 0; i < js->n_dirs; i++)
+                if (!watched(&s, js->dirs[i].wd))
+                        (void) inotify_rm_watch(js->inotify_fd, js->dirs[i].wd);
+        qsort(s.records, s.n_records, sizeof(*s.records), compare_records);
+        dirs_free(js->dirs, js->n_dirs);
+        records_free(js->records, js->n_records);
+        js->dirs = s.dirs;
+        js->n_dirs = s.n_dirs;
+        js->records = s.records;
+        js->n_records = s.n_records;
+        js->waiting = s.missing_dir;
+        js->next_record = 0;
+        return update_positions(js, s.complete && !s.missing_dir);
+}
+
+static int machine_dir_name(const char *namespace, char **ret) {
+        char id[SD_ID128_STRING_MAX];
+        sd_id128_t machine;
+        int r;
+
+        r = sd_id128_get_machine(&machine);
+        if (r < 0)
+                return r;
+        sd_id128_to_string(machine, id);
+        if ((namespace ? asprintf(ret, "%s.%s", id, namespace) : asprintf(ret, "%s", id)) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+/* Where to look, as sd_journal_open_directory(), sd_journal_open_namespace()
+ * and sd_journal_open(SD_JOURNAL_LOCAL_ONLY) do. */
+static int set_roots(struct journal_source *js, const struct journal_source_options *o) {
+        struct stat st;
+        int r;
+
+        if (o->directory) {
+                if (stat(o->directory, &st) < 0)
+                        return -errno;
+                if (!S_ISDIR(st.st_mode))
+                        return -ENOTDIR;
+                js->roots[0] = strdup(o->directory);
+                js->n_roots = 1;
+                js->root_files = true;
+                return js->roots[0] ? 0 : -ENOMEM;
+        }
+        r = machine_dir_name(o->namespace, &js->subdir);
+        if (r < 0)
+                return r;
+        js->roots[0] = strdup("/run/log/journal");
+        js->roots[1] = strdup("/var/log/journal");
+        js->n_roots = 2;
+        return js->roots[0] && js->roots[1] ? 0 : -ENOMEM;
+}
+
+int journal_source_open(const struct journal_source_options *o, struct counter_table *positions,
+                        struct journal_source **ret) {
         struct journal_source *js;
         int r;
 
         js = calloc(1, sizeof(*js));
         if (!js)
                 return -ENOMEM;
-        if (strdup_or_null(o->identifier, &js->identifier) < 0 || strdup_or_null(o->namespace, &js->namespace) < 0 ||
-            strdup_or_null(o->directory, &js->directory) < 0 || strv_copy(o->hosts, &js->hosts) < 0) {
-                journal_source_close(js);
-                return -ENOMEM;
+        js->inotify_fd = -1;
+        js->positions = positions;
+        js->identifier = strdup(o->identifier);
+        r = js->identifier ? strv_copy(o->hosts, &js->hosts) : -ENOMEM;
+        js->match = (struct journal_match){
+                .identifier = js->identifier,
+                .hosts = js->hosts,
+                .want_hostname = o->want_hostname,
+        };
+        if (r >= 0)
+                r = set_roots(js, o);
+        if (r >= 0) {
+                js->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+                r = js->inotify_fd < 0 ? -errno : rescan(js);
         }
-        js->want_hostname = o->want_hostname;
-        r = open_journal(js, &js->journal);
         if (r < 0) {
                 journal_source_close(js);
                 return r;
@@ -125,327 +442,268 @@ int journal_source_open(const struct journal_source_options *o, struct journal_s
 struct journal_source *journal_source_close(struct journal_source *js) {
         if (!js)
                 return NULL;
-        sd_journal_close(js->journal);
+        journal_file_close(js->current);
+        if (js->inotify_fd >= 0)
+                (void) close(js->inotify_fd);
+        records_free(js->records, js->n_records);
+        dirs_free(js->dirs, js->n_dirs);
+        for (size_t i = 0; i < ELEMENTSOF(js->roots); i++)
+                free(js->roots[i]);
+        free(js->subdir);
         free(js->identifier);
-        free(js->namespace);
-        free(js->directory);
         strv_free(js->hosts);
+        strv_free(js->notices);
         free(js);
         return NULL;
 }
 
-/* The "s=" (sequence number id) and "i=" (sequence number) fields of a cursor. */
-static bool cursor_seqnum(const char *cursor, char seqnum_id[33], unsigned long long *ret_seqnum) {
-        const char *s = strstr(cursor, "s="), *i = strstr(cursor, ";i=");
-        char *end;
+static uint64_t position_of(const struct journal_source *js, const struct journal_record *rec) {
+        const struct counter_row *row =
+                counter_table_get(js->positions, (const char *) rec->ids.file_id, JOURNAL_ID_BYTES);
 
-        if (!s || s != cursor || !i || i - (s + 2) != 32)
-                return false;
-        memcpy(seqnum_id, s + 2, 32);
-        seqnum_id[32] = '\0';
-        errno = 0;
-        *ret_seqnum = strtoull(i + 3, &end, 16);
-        return errno == 0 && end != i + 3;
+        return row ? row->count[0] : 0;
 }
 
-/* True if the current entry is the one at cursor, or provably before it. */
-static int already_counted(sd_journal *j, const char *cursor) {
-        _cleanup_free_ char *current = NULL;
-        char saved_id[33], current_id[33];
-        unsigned long long saved_seqnum, current_seqnum;
+static int set_position(struct journal_source *js, const struct journal_record *rec, uint64_t seqnum) {
+        const char *key = (const char *) rec->ids.file_id;
         int r;
 
-        r = sd_journal_test_cursor(j, cursor);
-        if (r != 0)
+        r = counter_table_set(js->positions, key, JOURNAL_ID_BYTES, 0, seqnum);
+        if (r >= 0)
+                r = counter_table_set(js->positions, key, JOURNAL_ID_BYTES, 1, (uint64_t) time(NULL));
+        return r;
+}
+
+/* Opens rec at its position. Returns 1, 0 if it cannot be read (reported
+ * once), or -ENOMEM. */
+static int open_record(struct journal_source *js, struct journal_record *rec, uint64_t position,
+                       struct journal_file **ret) {
+        int r;
+
+        r = journal_file_open(rec->path, &js->match, ret);
+        if (r >= 0) {
+                r = journal_file_seek_after(*ret, &rec->ids, position);
+                if (r < 0)
+                        *ret = journal_file_close(*ret);
+        }
+        if (r == -ENOMEM)
                 return r;
-        /* sd-journal places us by seqnum when the cursor's writer still has
-         * files here, else by time; neither should yield an older entry, but
-         * a cheap check at start-up guards the exactly-once promise. */
-        r = sd_journal_get_cursor(j, &current);
-        if (r < 0)
-                return r;
-        if (!cursor_seqnum(cursor, saved_id, &saved_seqnum) || !cursor_seqnum(current, current_id, &current_seqnum))
+        if (r < 0) {
+                if (!rec->reported)
+                        add_notice(js, "Journal file %s cannot be read (%s); skipped until it changes.", rec->path,
+                                   strerror(-r));
+                rec->reported = true;
                 return 0;
-        return strcmp(saved_id, current_id) == 0 && current_seqnum <= saved_seqnum;
+        }
+        return 1;
 }
 
-int journal_source_seek(struct journal_source *js, const char *cursor) {
+/* The sequence number of the n-th entry after position in rec: where a file
+ * that sd-journal dropped as damaged was read up to. Returns 0 or -errno. */
+static int seqnum_of_nth(struct journal_source *js, struct journal_record *rec, uint64_t position, uint64_t n,
+                         uint64_t *ret) {
+        _cleanup_(journal_file_closep) struct journal_file *f = NULL;
+        struct entry e;
         int r;
 
-        js->positioned = js->pending = false;
-        if (!cursor)
-                return sd_journal_seek_head(js->journal);
-
-        r = sd_journal_seek_cursor(js->journal, cursor);
-        if (r < 0)
-                return r;
-        for (;;) {
-                r = sd_journal_next(js->journal);
+        r = open_record(js, rec, position, &f);
+        if (r <= 0)
+                return r < 0 ? r : -EIO;
+        for (uint64_t i = 0; i < n; i++) {
+                r = journal_file_next(f, &e);
                 if (r <= 0)
-                        return r; /* end: nothing new after the cursor */
-                r = already_counted(js->journal, cursor);
+                        return r < 0 ? r : -EIO;
+        }
+        return journal_file_seqnum(f, ret);
+}
+
+/* Records the position of the file being read and closes it. */
+static int finish_current(struct journal_source *js) {
+        struct journal_record *rec = &js->records[js->current_record];
+        bool damaged = journal_file_damaged(js->current);
+        uint64_t seqnum;
+        int r = 0;
+
+        if (js->current_returned > 0) {
+                if (damaged)
+                        r = seqnum_of_nth(js, rec, js->current_start, js->current_returned, &seqnum);
+                else
+                        r = journal_file_seqnum(js->current, &seqnum);
+                if (r >= 0)
+                        r = set_position(js, rec, seqnum);
+        }
+        if (r >= 0 && damaged && !rec->reported) {
+                add_notice(js,
+                           "Journal file %s is damaged after sequence number %" PRIu64
+                           "; its entries up to there are counted, the rest of it is skipped.",
+                           rec->path, js->current_returned > 0 ? seqnum : js->current_start);
+                rec->reported = true;
+        }
+        close_current(js);
+        return r;
+}
+
+/* Opens the next file with new entries, if any. Returns 1, 0, or -errno. */
+static int open_next(struct journal_source *js) {
+        for (size_t k = 0; k < js->n_records; k++) {
+                size_t i = (js->next_record + k) % js->n_records;
+                struct journal_record *rec = &js->records[i];
+                int r;
+
+                if (!rec->dirty || !rec->has_ids)
+                        continue;
+                rec->dirty = false;
+                js->current_start = position_of(js, rec);
+                r = open_record(js, rec, js->current_start, &js->current);
                 if (r < 0)
                         return r;
                 if (r == 0)
-                        break;
-        }
-        /* Stepping back with sd_journal_previous() would misbehave when this
-         * is the first entry left; let journal_source_next() return it. */
-        js->pending = true;
-        return 0;
-}
-
-/* Whether field data "NAME=value" is the field name; sets *ret to the value. */
-static bool field_is(const void *data, size_t len, const char *name, size_t name_len, const char **ret_value,
-                     size_t *ret_len) {
-        const char *field = data;
-
-        /* The first byte rules out most fields before memcmp() is called. */
-        if (len <= name_len || field[0] != name[0] || memcmp(field, name, name_len) != 0 || field[name_len] != '=')
-                return false;
-        *ret_value = field + name_len + 1;
-        *ret_len = len - name_len - 1;
-        return true;
-}
-
-/* MESSAGE and _HOSTNAME in one pass over the entry's fields: cheaper than
- * two sd_journal_get_data() calls, each of which walks them. The data of a
- * field is valid only until the next enumeration (a compressed one is
- * unpacked into a buffer that is reused), so the host is copied, and if
- * anything was enumerated after MESSAGE, MESSAGE is fetched again, last. */
-static int read_fields(struct journal_source *js, struct entry *e) {
-        sd_journal *j = js->journal;
-        const void *data;
-        const char *value;
-        size_t len, value_len;
-        bool message_stale = false;
-        int r = 0;
-
-        sd_journal_restart_data(j);
-        while ((!e->message || !e->host) && (r = sd_journal_enumerate_available_data(j, &data, &len)) > 0) {
-                if (e->message)
-                        message_stale = true;
-                if (!e->message && field_is(data, len, "MESSAGE", 7, &e->message, &e->message_len))
                         continue;
-                if (!e->host && field_is(data, len, "_HOSTNAME", 9, &value, &value_len)) {
-                        value_len = value_len < sizeof(js->hostname) ? value_len : sizeof(js->hostname);
-                        memcpy(js->hostname, value, value_len);
-                        e->host = js->hostname;
-                        e->host_len = value_len;
-                }
-        }
-        if (r < 0)
-                return r;
-        if (e->message && message_stale) {
-                e->message = NULL;
-                r = sd_journal_get_data(j, "MESSAGE", &data, &len);
-                if (r < 0)
-                        return r;
-                (void) field_is(data, len, "MESSAGE", 7, &e->message, &e->message_len);
+                js->current_record = i;
+                js->next_record = i + 1;
+                return 1;
         }
         return 0;
 }
 
 int journal_source_next(struct journal_source *js, struct entry *ret) {
-        struct entry e = { .message = NULL };
-        const void *data;
-        size_t len;
         int r;
 
-        if (js->pending)
-                js->pending = false;
-        else {
-                r = sd_journal_next(js->journal);
-                if (r <= 0)
+        for (;;) {
+                if (!js->current) {
+                        r = open_next(js);
+                        if (r <= 0)
+                                return r;
+                }
+                r = journal_file_next(js->current, ret);
+                if (r > 0)
+                        js->current_returned++;
+                if (r != 0)
+                        return r;
+                r = finish_current(js);
+                if (r < 0)
                         return r;
         }
-        js->positioned = true;
-
-        if (sd_journal_get_realtime_usec(js->journal, &e.realtime_usec) < 0)
-                e.realtime_usec = 0;
-        if (js->want_hostname)
-                r = read_fields(js, &e);
-        else {
-                r = sd_journal_get_data(js->journal, "MESSAGE", &data, &len);
-                if (r >= 0)
-                        (void) field_is(data, len, "MESSAGE", 7, &e.message, &e.message_len);
-        }
-        /* A MESSAGE that cannot be read (a compression this libsystemd
-         * lacks, corruption) leaves the entry unparsed, never read again;
-         * only running out of memory is an error. */
-        if (r == -ENOMEM)
-                return r;
-        *ret = e;
-        return 1;
 }
 
-int journal_source_cursor(struct journal_source *js, char **ret) {
-        if (!js->positioned) {
-                *ret = NULL;
+int journal_source_commit(struct journal_source *js) {
+        uint64_t seqnum;
+        int r;
+
+        if (!js->current || js->current_returned == 0)
                 return 0;
-        }
-        return sd_journal_get_cursor(js->journal, ret);
-}
-
-int journal_source_wait_params(struct journal_source *js, int *ret_fd, short *ret_events, int *ret_timeout_ms) {
-        uint64_t timeout_usec, now_usec;
-        int fd, events, r;
-
-        fd = sd_journal_get_fd(js->journal);
-        if (fd < 0)
-                return fd;
-        events = sd_journal_get_events(js->journal);
-        if (events < 0)
-                return events;
-        r = sd_journal_get_timeout(js->journal, &timeout_usec);
+        r = journal_file_seqnum(js->current, &seqnum);
+        if (r >= 0)
+                r = set_position(js, &js->records[js->current_record], seqnum);
         if (r < 0)
                 return r;
-
-        *ret_timeout_ms = -1;
-        if (timeout_usec != UINT64_MAX) {
-                /* An absolute CLOCK_MONOTONIC deadline; poll() wants a delta. */
-                now_usec = monotonic_usec();
-                uint64_t ms = timeout_usec > now_usec ? (timeout_usec - now_usec + 999) / 1000 : 0;
-                *ret_timeout_ms = ms > INT_MAX ? INT_MAX : (int) ms;
-        }
-        if (js->waiting && (*ret_timeout_ms < 0 || *ret_timeout_ms > NO_FILES_RETRY_MS))
-                *ret_timeout_ms = NO_FILES_RETRY_MS;
-        *ret_fd = fd;
-        *ret_events = (short) events;
+        js->current_start = seqnum;
+        js->current_returned = 0;
         return 0;
 }
 
-int journal_source_process(struct journal_source *js, const char *cursor) {
-        uint64_t bytes;
-        sd_journal *j;
+/* The position a reader of the merged journal at cursor had reached in rec:
+ * just before the first entry it would have read next. */
+static int migrate_record(struct journal_source *js, struct journal_record *rec, const char *cursor) {
+        _cleanup_(journal_file_closep) struct journal_file *f = NULL;
+        struct entry e;
+        uint64_t seqnum;
         int r;
 
-        r = sd_journal_process(js->journal);
+        r = journal_file_open(rec->path, &js->match, &f);
         if (r < 0)
-                return r;
-        if (js->directory)
-                return 0;
-        if (!js->waiting) {
-                /* Every file gone (the namespace's directory removed with
-                 * its journald, say): sd-journal would not notice the new
-                 * ones, so wait for them as at the start. */
-                if (r != SD_JOURNAL_INVALIDATE || sd_journal_get_usage(js->journal, &bytes) < 0 || bytes > 0)
-                        return 0;
-                js->waiting = true;
-        }
-
-        r = open_journal(js, &j);
-        if (r < 0)
-                return r;
-        sd_journal_close(js->journal);
-        js->journal = j;
-        return journal_source_seek(js, cursor);
-}
-
-void journal_source_options(const struct journal_source *js, struct journal_source_options *ret) {
-        *ret = (struct journal_source_options){
-                .identifier = js->identifier,
-                .namespace = js->namespace,
-                .directory = js->directory,
-                .hosts = js->hosts,
-                .want_hostname = js->want_hostname,
-        };
-}
-
-/* The time of the entry that sd_journal_next() (direction > 0) or
- * sd_journal_previous() moves to. Returns 1, 0 if there is none, or -errno. */
-static int step_realtime(sd_journal *j, int direction, uint64_t *ret) {
-        int r = direction > 0 ? sd_journal_next(j) : sd_journal_previous(j);
-        if (r <= 0)
-                return r;
-        r = sd_journal_get_realtime_usec(j, ret);
-        return r < 0 ? r : 1;
-}
-
-/* Moves to the entry at cursor, the way a restart from a saved cursor does.
- * Returns 1 if it is there, 0 if not, or -errno. */
-static int step_to_cursor(sd_journal *j, const char *cursor) {
-        int r = sd_journal_seek_cursor(j, cursor);
-        if (r < 0)
-                return r;
-        r = sd_journal_next(j);
-        if (r <= 0)
-                return r;
-        return sd_journal_test_cursor(j, cursor);
-}
-
-/* The cursors of the head and of the entry nearest the middle of the
- * journal's time span, the time of the latter, and the journal positioned
- * there. Returns 1, 0 if there is no such entry other than the head, or
- * -errno. */
-static int find_middle(sd_journal *j, char **ret_head, char **ret_middle, uint64_t *ret_realtime_usec) {
-        _cleanup_free_ char *head = NULL, *middle = NULL;
-        uint64_t first, last, at;
-        int r;
-
-        r = sd_journal_seek_head(j);
-        if (r < 0)
-                return r;
-        r = step_realtime(j, 1, &first);
-        if (r <= 0)
-                return r;
-        r = sd_journal_get_cursor(j, &head);
-        if (r < 0)
-                return r;
-        r = sd_journal_seek_tail(j);
-        if (r < 0)
-                return r;
-        r = step_realtime(j, -1, &last);
-        if (r <= 0 || last <= first)
-                return r < 0 ? r : 0;
-        r = sd_journal_seek_realtime_usec(j, first + (last - first) / 2);
-        if (r < 0)
-                return r;
-        r = step_realtime(j, 1, &at);
-        if (r <= 0)
-                return r;
-        /* The middle must not be the head: the first half would be empty. */
-        r = sd_journal_test_cursor(j, head);
-        if (r != 0)
-                return r < 0 ? r : 0;
-        r = sd_journal_get_cursor(j, &middle);
-        if (r < 0)
-                return r;
-        /* A time seek lands each file on its first entry at or after that
-         * time, which is not where reading from the head meets the middle
-         * when a clock went back. Reading on from the middle's cursor is:
-         * it is how every restart resumes, and how the first half stops. */
-        r = step_to_cursor(j, middle);
-        if (r <= 0)
-                return r;
-        *ret_head = TAKE_PTR(head);
-        *ret_middle = TAKE_PTR(middle);
-        *ret_realtime_usec = at;
-        return 1;
-}
-
-void journal_split_done(struct journal_split *split) {
-        free(split->head_cursor);
-        free(split->middle_cursor);
-        split->head_cursor = split->middle_cursor = NULL;
-}
-
-int journal_source_seek_middle(struct journal_source *js, struct journal_split *ret) {
-        int r;
-
-        js->positioned = js->pending = false;
-        r = find_middle(js->journal, &ret->head_cursor, &ret->middle_cursor, &ret->middle_realtime_usec);
+                return r == -ENOMEM ? r : 0; /* unreadable then too: read it from its start */
+        r = journal_file_seek_cursor(f, cursor);
+        if (r >= 0)
+                r = journal_file_next(f, &e);
         if (r > 0) {
-                js->pending = true; /* the middle entry is the next one returned */
-                return 1;
-        }
-        if (r < 0)
-                return r;
-        return journal_source_seek(js, NULL);
+                r = journal_file_seqnum(f, &seqnum);
+                seqnum--;
+        } else if (r == 0 && !journal_file_damaged(f))
+                r = journal_file_last_seqnum(f, &seqnum);
+        else
+                return r == -ENOMEM ? r : 0;
+        if (r < 0 || seqnum == 0)
+                return r == -ENOMEM ? r : 0;
+        return set_position(js, rec, seqnum);
 }
 
-int journal_source_at(struct journal_source *js, const char *cursor) {
-        if (!js->positioned)
+int journal_source_migrate(struct journal_source *js, const char *cursor) {
+        for (size_t i = 0; i < js->n_records; i++) {
+                struct journal_record *rec = &js->records[i];
+                int r;
+
+                if (!rec->has_ids ||
+                    counter_table_get(js->positions, (const char *) rec->ids.file_id, JOURNAL_ID_BYTES))
+                        continue;
+                r = migrate_record(js, rec, cursor);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int journal_source_wait_params(struct journal_source *js, int *ret_fd, short *ret_events, int *ret_timeout_ms) {
+        *ret_fd = js->inotify_fd;
+        *ret_events = POLLIN;
+        *ret_timeout_ms = js->waiting ? MISSING_ROOT_RETRY_MS : -1;
+        return 0;
+}
+
+static const struct watched_dir *find_dir(const struct journal_source *js, int wd) {
+        for (size_t i = 0; i < js->n_dirs; i++)
+                if (js->dirs[i].wd == wd)
+                        return &js->dirs[i];
+        return NULL;
+}
+
+/* Whether ev needs a new scan; if it only says that a known file grew, marks
+ * the file. */
+static bool needs_rescan(struct journal_source *js, const struct inotify_event *ev) {
+        const struct watched_dir *dir;
+        struct journal_record *rec;
+
+        if (ev->mask & IN_Q_OVERFLOW)
+                return true;
+        dir = find_dir(js, ev->wd);
+        if (!dir)
+                return false; /* a watch already dropped */
+        if (!dir->has_files || (ev->mask & (IN_ISDIR | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)))
+                return true;
+        if (ev->len == 0 || !is_journal_name(ev->name))
+                return false;
+        if (!(ev->mask & IN_MODIFY))
+                return true; /* created, renamed or deleted */
+        rec = find_record(js->records, js->n_records, ev->wd, ev->name);
+        if (!rec || !rec->has_ids)
+                return true;
+        rec->dirty = true;
+        return false;
+}
+
+int journal_source_process(struct journal_source *js) {
+        _Alignas(struct inotify_event) char buffer[16384];
+        bool rescan_needed = js->waiting, overflow = false;
+        ssize_t n;
+
+        while ((n = read(js->inotify_fd, buffer, sizeof(buffer))) > 0)
+                for (char *p = buffer; p < buffer + n;) {
+                        const struct inotify_event *ev = (const struct inotify_event *) p;
+                        overflow = overflow || (ev->mask & IN_Q_OVERFLOW);
+                        rescan_needed = needs_rescan(js, ev) || rescan_needed;
+                        p += sizeof(*ev) + ev->len;
+                }
+        if (n < 0 && errno != EAGAIN && errno != EINTR)
+                return -errno;
+        if (!rescan_needed)
                 return 0;
-        return sd_journal_test_cursor(js->journal, cursor);
+        int r = rescan(js);
+        /* Events were lost: any file may have grown. */
+        for (size_t i = 0; r >= 0 && overflow && i < js->n_records; i++)
+                js->records[i].dirty = true;
+        return r;
+}
+
+size_t journal_source_n_files(const struct journal_source *js) {
+        return js->n_records;
 }

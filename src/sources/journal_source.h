@@ -1,11 +1,24 @@
 /* SPDX-License-Identifier: MIT */
-/* The entries of one SYSLOG_IDENTIFIER, read in order through sd-journal. */
+/* The entries of one SYSLOG_IDENTIFIER in a journal (the local one, a
+ * namespace, or a directory such as a collector's), read file by file.
+ *
+ * The position is kept per journal file, in a table the caller owns and
+ * saves with its counts: key the file's 16-byte file_id (from its header,
+ * so that a rotated file keeps it), [0] the sequence number of the last
+ * entry returned from that file (every entry of the file up to it is
+ * done), [1] when the file was last seen (Unix seconds). An entry that
+ * arrives late, with a timestamp older than everything read, is in some
+ * file after that file's position, so it is read all the same. New files
+ * are read from their start. Only one file is open at a time.
+ *
+ * Directories are watched with inotify: a file that grows, a new file or
+ * directory wakes the caller, and nothing is polled. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
+#include "counter_table.h"
 #include "entry.h"
 
 struct journal_source;
@@ -18,60 +31,51 @@ struct journal_source_options {
         bool want_hostname;     /* read _HOSTNAME of every entry */
 };
 
-/* Opens the journal and positions it before the first entry. Returns 0 or
- * -errno (from sd-journal). */
-int journal_source_open(const struct journal_source_options *o, struct journal_source **ret);
+/* The position of a file absent for this long is forgotten; until then, a
+ * file that comes back (a directory mounted late, a source switched away
+ * and back) is not read again. */
+#define JOURNAL_POSITION_RETENTION_SECONDS (30 * 24 * 3600)
+
+/* Finds the journal files and starts watching their directories. positions
+ * is borrowed: it must outlive js, and changes as entries are read. Returns
+ * 0 or -errno (-ENOENT: a directory given by path does not exist). */
+int journal_source_open(const struct journal_source_options *o, struct counter_table *positions,
+                        struct journal_source **ret);
 
 /* Accepts NULL; returns NULL. */
 struct journal_source *journal_source_close(struct journal_source *js);
 
-/* Positions the source so that the next entry is the first one after cursor:
- * the cursor's own entry, if it still exists, is skipped; if it was vacuumed,
- * reading resumes at the first entry after its position. cursor NULL: from
- * the head. Returns 0 or -errno. */
-int journal_source_seek(struct journal_source *js, const char *cursor);
+/* Carries a cursor saved by a reader of the merged journal over to
+ * positions: each file is positioned where resuming at that cursor would
+ * have resumed in it. Returns 0 or -errno. */
+int journal_source_migrate(struct journal_source *js, const char *cursor);
 
-/* Advances to the next entry. Returns 1 and the entry in *ret, 0 at the end,
- * or -errno: the position is then unknown, and journal_source_cursor() must
- * not be trusted. */
+/* Advances to the next entry of any file that has new ones. Returns 1 and
+ * the entry in *ret, 0 when every file is read to its end, or -errno. The
+ * positions of files left behind are updated on the way. */
 int journal_source_next(struct journal_source *js, struct entry *ret);
 
+/* Brings the position of the file being read up to the last entry
+ * returned: after this, positions covers every entry returned. Returns 0
+ * or -errno. */
+int journal_source_commit(struct journal_source *js);
+
 /* For poll(): the fd to wait on, its events, and the longest wait in
- * milliseconds before journal_source_process() is due anyway (-1: forever).
+ * milliseconds before journal_source_process() is due anyway (-1: forever;
+ * a finite one only while a journal directory and its parent are missing).
  * Returns 0 or -errno. */
 int journal_source_wait_params(struct journal_source *js, int *ret_fd, short *ret_events, int *ret_timeout_ms);
 
-/* Processes the journal's change notifications after a wake-up (new entries,
- * rotation, vacuum, new files). cursor is that of the last entry the caller
- * consumed (NULL: none yet): if the journal has to be reopened because it
- * has no file, it is positioned there again. Returns 0 or -errno. */
-int journal_source_process(struct journal_source *js, const char *cursor);
+/* Handles the directories' changes after a wake-up: files that grew are due
+ * to be read, new files and directories are found, positions of files gone
+ * long enough are forgotten. Call only when every entry returned is
+ * committed. Returns 0 or -errno. */
+int journal_source_process(struct journal_source *js);
 
-/* The cursor of the current entry, or NULL if none was read since the seek.
- * Returns 0 or -errno; caller frees *ret. */
-int journal_source_cursor(struct journal_source *js, char **ret);
+/* Problems met since the last call (a damaged or unreadable file, once
+ * each), as a NULL-terminated list of lines, or NULL if none; the caller
+ * frees it with strv_free(). */
+char **journal_source_take_notices(struct journal_source *js);
 
-/* The options js was opened with, for opening the same journal again (on
- * another thread, say). The strings are borrowed from js. */
-void journal_source_options(const struct journal_source *js, struct journal_source_options *ret);
-
-/* Where a first import splits in two: the cursors of the journal's first
- * entry and of the second half's first one, and the latter's time. */
-struct journal_split {
-        char *head_cursor;
-        char *middle_cursor;
-        uint64_t middle_realtime_usec;
-};
-
-void journal_split_done(struct journal_split *split);
-
-/* Positions the source at the entry nearest the middle of the journal's time
- * span, for splitting a first import in two: that entry is the next one
- * journal_source_next() returns. Fills *ret (the caller frees its cursors).
- * Returns 1, 0 if there is nothing to split (the source is back at the head
- * then), or -errno. */
-int journal_source_seek_middle(struct journal_source *js, struct journal_split *ret);
-
-/* Whether the current entry (the last one journal_source_next() returned) is
- * the one at cursor. Returns 1, 0, or -errno. */
-int journal_source_at(struct journal_source *js, const char *cursor);
+/* How many journal files it reads. */
+size_t journal_source_n_files(const struct journal_source *js);

@@ -18,7 +18,7 @@ int source_open(const struct source_options *o, struct source **ret) {
         if (o->syslog)
                 r = syslog_source_open(o->syslog, &s->syslog);
         else
-                r = journal_source_open(o->journal, &s->journal);
+                r = journal_source_open(o->journal, o->journal_positions, &s->journal);
         if (r < 0) {
                 free(s);
                 return r;
@@ -46,7 +46,7 @@ int source_seek(struct source *s, const char *cursor, bool *ret_found) {
                 r = syslog_source_seek(s->syslog, cursor);
                 found = r > 0;
         } else
-                r = journal_source_seek(s->journal, cursor);
+                r = cursor ? journal_source_migrate(s->journal, cursor) : 0;
         if (r < 0)
                 return r;
         if (ret_found)
@@ -60,10 +60,11 @@ int source_next(struct source *s, struct entry *ret) {
         return journal_source_next(s->journal, ret);
 }
 
-int source_cursor(struct source *s, char **ret) {
+int source_commit(struct source *s, char **ret) {
+        *ret = NULL;
         if (s->syslog)
                 return syslog_source_cursor(s->syslog, ret);
-        return journal_source_cursor(s->journal, ret);
+        return journal_source_commit(s->journal);
 }
 
 int source_wait_params(struct source *s, int *ret_fd, short *ret_events, int *ret_timeout_ms) {
@@ -72,10 +73,14 @@ int source_wait_params(struct source *s, int *ret_fd, short *ret_events, int *re
         return journal_source_wait_params(s->journal, ret_fd, ret_events, ret_timeout_ms);
 }
 
-int source_process(struct source *s, const char *cursor) {
+int source_process(struct source *s) {
         if (s->syslog)
                 return syslog_source_process(s->syslog);
-        return journal_source_process(s->journal, cursor);
+        return journal_source_process(s->journal);
+}
+
+char **source_take_notices(struct source *s) {
+        return s->journal ? journal_source_take_notices(s->journal) : NULL;
 }
 
 bool source_cursor_is_mine(const struct source *s, const char *cursor) {

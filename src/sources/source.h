@@ -11,9 +11,10 @@
 
 struct source;
 
-/* Exactly one of the two is set. */
+/* Exactly one of journal and syslog is set. */
 struct source_options {
         const struct journal_source_options *journal;
+        struct counter_table *journal_positions; /* the journal's: see journal_source.h */
         const struct syslog_source_options *syslog;
 };
 
@@ -21,14 +22,25 @@ int source_open(const struct source_options *o, struct source **ret);
 struct source *source_close(struct source *s);
 
 /* Positions the source after the entry of cursor (NULL: from the start). A
- * cursor of the other kind of source is taken as none. Returns 0 or -errno;
- * *ret_found (may be NULL) says whether the cursor's place was found. */
+ * cursor of the other kind of source is taken as none. A journal keeps its
+ * positions per file: a cursor given to it is one saved by a reader of the
+ * merged journal, carried over (journal_source_migrate()). Returns 0 or
+ * -errno; *ret_found (may be NULL) says whether the cursor's place was
+ * found. */
 int source_seek(struct source *s, const char *cursor, bool *ret_found);
 
 int source_next(struct source *s, struct entry *ret);
-int source_cursor(struct source *s, char **ret);
+
+/* Makes the position cover every entry returned: a syslog file's is a
+ * cursor, in *ret (caller frees; NULL if nothing was read since the seek);
+ * a journal's are the positions per file (*ret NULL). Returns 0 or -errno. */
+int source_commit(struct source *s, char **ret);
+
 int source_wait_params(struct source *s, int *ret_fd, short *ret_events, int *ret_timeout_ms);
-int source_process(struct source *s, const char *cursor);
+int source_process(struct source *s);
+
+/* Problems to log, or NULL: see journal_source_take_notices(). */
+char **source_take_notices(struct source *s);
 
 /* Whether cursor is one of s's kind of source. */
 bool source_cursor_is_mine(const struct source *s, const char *cursor);

@@ -117,13 +117,15 @@ static bool same_string(const char *a, const char *b) {
 static void load_and_round_trip(const void *data, size_t size) {
         struct stats *s = stats_new(), *again = stats_new();
         struct imported_files *imports = imported_files_new(), *imports_again = imported_files_new();
+        struct counter_table *positions = counter_table_new(), *positions_again = counter_table_new();
         char *cursor = NULL, *source = NULL, *cursor2 = NULL, *source2 = NULL;
         const char *reason = "unset";
         int r;
 
-        FUZZ_CHECK(s && again && imports && imports_again);
+        FUZZ_CHECK(s && again && imports && imports_again && positions && positions_again);
         fuzz_write_file(path_in, data, size);
-        r = state_load(dir_in, s, imports, &cursor, &source, &reason);
+        r = state_load(dir_in, &(struct state_tables){ .stats = s, .imports = imports, .journal_positions = positions },
+                       &cursor, &source, &reason);
         if (r < 0) {
                 FUZZ_CHECK(r == -EBADMSG);
                 FUZZ_CHECK(reason && *reason);
@@ -132,15 +134,21 @@ static void load_and_round_trip(const void *data, size_t size) {
         }
         FUZZ_CHECK(r == 0);
 
-        FUZZ_CHECK(
-                state_save(dir_out, &(struct state_snapshot){
-                                            .cursor = cursor, .source = source, .stats = s, .imports = imports }) == 0);
-        r = state_load(dir_out, again, imports_again, &cursor2, &source2, &reason);
+        FUZZ_CHECK(state_save(dir_out, &(struct state_snapshot){ .cursor = cursor,
+                                                                 .source = source,
+                                                                 .stats = s,
+                                                                 .imports = imports,
+                                                                 .journal_positions = positions }) == 0);
+        r = state_load(dir_out,
+                       &(struct state_tables){
+                               .stats = again, .imports = imports_again, .journal_positions = positions_again },
+                       &cursor2, &source2, &reason);
         if (r < 0)
                 fprintf(stderr, "reload failed: %d %s\n", r, reason ? reason : "(no reason)");
         FUZZ_CHECK(r == 0);
         check_same_stats(s, again);
         check_same_table(imported_files_table(imports), imported_files_table(imports_again));
+        check_same_table(positions, positions_again);
         FUZZ_CHECK(same_string(cursor, cursor2));
         FUZZ_CHECK(same_string(source, source2));
         use_loaded(s);
@@ -153,6 +161,8 @@ done:
         stats_free(again);
         imported_files_free(imports);
         imported_files_free(imports_again);
+        counter_table_free(positions);
+        counter_table_free(positions_again);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -31,6 +31,10 @@ struct counter_table *counter_table_free(struct counter_table *t);
  * Returns 0 or -ENOMEM (the table is unchanged then). */
 int counter_table_add(struct counter_table *t, const char *key, size_t key_len, unsigned column, uint64_t n);
 
+/* Sets counter `column` of key to value, inserting the key if it is new.
+ * Returns 0 or -ENOMEM (the table is unchanged then). */
+int counter_table_set(struct counter_table *t, const char *key, size_t key_len, unsigned column, uint64_t value);
+
 /* As counter_table_add(), but a key that is not in the table yet is refused
  * once the table holds max_rows keys (0: no limit). Returns 0, 1 if the key
  * was refused (nothing counted), or -ENOMEM. */

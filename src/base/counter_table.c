@@ -167,6 +167,17 @@ int counter_table_add(struct counter_table *t, const char *key, size_t key_len, 
         return counter_table_add_capped(t, key, key_len, column, n, 0);
 }
 
+int counter_table_set(struct counter_table *t, const char *key, size_t key_len, unsigned column, uint64_t value) {
+        size_t i = find_slot(t, siphash13(t->k0, t->k1, key, key_len), key, key_len);
+
+        assert(column < 2);
+        if (t->slots[i].row) {
+                t->slots[i].row->count[column] = value;
+                return 0;
+        }
+        return counter_table_add(t, key, key_len, column, value);
+}
+
 int counter_table_remove_if(struct counter_table *t, bool (*drop)(const struct counter_row *row, void *userdata),
                             void *userdata) {
         size_t removed = 0;
