@@ -151,6 +151,8 @@ static int compare_records(const void *a, const void *b) {
 static struct journal_record *find_record(struct journal_record *records, size_t n, int wd, const char *name) {
         struct journal_record key = { .wd = wd, .name = name };
 
+        if (n == 0) /* records is NULL then, which bsearch() must not see */
+                return NULL;
         return bsearch(&key, records, n, sizeof(*records), compare_records);
 }
 
@@ -357,7 +359,8 @@ static int rescan(struct journal_source *js) {
         for (size_t i = 0; i < js->n_dirs; i++)
                 if (!watched(&s, js->dirs[i].wd))
                         (void) inotify_rm_watch(js->inotify_fd, js->dirs[i].wd);
-        qsort(s.records, s.n_records, sizeof(*s.records), compare_records);
+        if (s.n_records > 0)
+                qsort(s.records, s.n_records, sizeof(*s.records), compare_records);
         dirs_free(js->dirs, js->n_dirs);
         records_free(js->records, js->n_records);
         js->dirs = s.dirs;
