@@ -164,15 +164,24 @@ static int host_lists(const struct counter_table *per_host, const struct counter
         qsort(pairs, n_pairs, sizeof(*pairs), compare_host_of_row);
 
         int q = 0;
-        for (size_t i = 0; i < n_pairs && q >= 0; i++) {
-                char *old = lists[pairs[i].row], *joined;
-                if (asprintf(&joined, "%s%s%.*s", old ? old : "", old ? ", " : "", (int) pairs[i].host_len,
-                             pairs[i].host) < 0)
+        for (size_t i = 0, end; i < n_pairs && q >= 0; i = end) {
+                /* Each list is built once: joining host by host would copy
+                 * a user's list once per host, quadratic on a collector. */
+                size_t len = 0;
+                for (end = i; end < n_pairs && pairs[end].row == pairs[i].row; end++)
+                        len += pairs[end].host_len + 2;
+                char *list = malloc(len - 1), *p = list; /* no ", " after the last; one '\0' */
+                if (!list) {
                         q = -ENOMEM;
-                else {
-                        free(old);
-                        lists[pairs[i].row] = joined;
+                        break;
                 }
+                for (size_t k = i; k < end; k++) {
+                        if (k > i)
+                                p = mempcpy(p, ", ", 2);
+                        p = mempcpy(p, pairs[k].host, pairs[k].host_len);
+                }
+                *p = '\0';
+                lists[pairs[i].row] = list;
         }
         free(pairs);
         *ret = lists; /* even on failure: report_data_done() frees it */
