@@ -215,7 +215,7 @@ static int read_batch(struct daemon *d) {
         n = pipeline_pump(d->engine, BATCH_ENTRIES);
         if (n < 0)
                 return (int) n;
-        d->more_pending = n == BATCH_ENTRIES;
+        d->more_pending = n >= BATCH_ENTRIES;
         if (n > 0) {
                 d->dirty = true;
                 r = arm_timer(d);

@@ -46,7 +46,7 @@ int run_once(const struct config *c) {
                         }
                         last_checkpoint = monotonic_usec();
                 }
-        } while (n == BATCH_ENTRIES);
+        } while (n >= BATCH_ENTRIES);
 
         r = pipeline_flush(e, c, time(NULL), &warned_caps);
         if (r < 0)

@@ -376,3 +376,78 @@ Test(journal_positions, message_survives_fields_enumerated_after_it) {
         free(cmd);
         free(export_path);
 }
+
+/* Messages read from sh, at most max of them, joined by '|'. */
+static char *read_share(struct journal_share *sh, size_t max) {
+        char *out = NULL;
+        size_t out_len;
+        FILE *f = open_memstream(&out, &out_len);
+        struct entry e;
+        int r = 1;
+
+        for (size_t i = 0; i < max && (r = journal_share_next(sh, &e)) > 0; i++)
+                fprintf(f, "%.*s|", (int) e.message_len, e.message);
+        cr_assert_geq(r, 0);
+        fclose(f);
+        return out;
+}
+
+static int compare_strings(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The items of the '|'-terminated lists, sorted: which reader read which
+ * file does not matter, only that every entry was read once. */
+static char *sorted_items(const char *a, const char *b, const char *c) {
+        char *joined, *items[64], *out;
+        size_t n = 0;
+
+        cr_assert_geq(asprintf(&joined, "%s%s%s", a, b, c), 0);
+        out = calloc(strlen(joined) + 1, 1);
+        cr_assert_not_null(out);
+        for (char *save = NULL, *t = strtok_r(joined, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+                cr_assert_lt(n, sizeof(items) / sizeof(*items));
+                items[n++] = t;
+        }
+        qsort(items, n, sizeof(*items), compare_strings);
+        for (size_t i = 0; i < n; i++) {
+                strcat(out, items[i]);
+                strcat(out, "|");
+        }
+        free(joined);
+        return out;
+}
+
+Test(journal_positions, a_share_and_the_rest_read_every_entry_once) {
+        static const char *const t[] = { "ticky", "ticky", "ticky" };
+        static const char *const a[] = { "a1", "a2", "a3" }, *const b[] = { "b1", "b2", "b3" },
+                                 *const c[] = { "c1", "c2", "c3" }, *const d[] = { "d1", "d2", "d3" };
+        struct journal_share *sh;
+        char *cmd, *shared, *rest, *later, *all;
+
+        make_journal("a", t, a, 3, 1000000);
+        make_journal("b", t, b, 3, 2000000);
+        make_journal("c", t, c, 3, 3000000);
+        make_journal("d", t, d, 3, 4000000);
+        cr_assert_geq(asprintf(&cmd, "cp %s/a.journal %s/copy-of-a.journal", test_dir, test_dir), 0);
+        cr_assert_eq(system(cmd), 0);
+        free(cmd);
+
+        struct journal_source *js = open_source();
+        cr_assert_eq(journal_source_share(js, &sh), 0);
+        cr_assert_not_null(sh, "four files (and a copy) with new entries: half of them are shared");
+        shared = read_share(sh, 4); /* a file and a third, whichever: stopped inside the second */
+        rest = read_rest(js);
+        cr_expect_eq(strlen(rest), 3 * 2 * 3, "the other two files, whole: %s", rest);
+        cr_assert_eq(journal_source_unshare(js, sh), 0);
+        later = read_rest(js);
+        cr_expect_eq(strlen(later), 2 * 3, "the rest of the file the share stopped in: %s", later);
+        all = sorted_items(shared, rest, later);
+        cr_expect_str_eq(all, "a1|a2|a3|b1|b2|b3|c1|c2|c3|d1|d2|d3|", "%s + %s + %s", shared, rest, later);
+        journal_source_close(js);
+        expect_rest("");
+        free(shared);
+        free(rest);
+        free(later);
+        free(all);
+}

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,9 +255,7 @@ static int write_reports(struct engine *e, time_t now, const char **ret_what) {
 
         *ret_what = "pages";
         /* The directory may have been removed since the start. */
-        r = stats_prune(e->ledger.stats, now);
-        if (r >= 0)
-                r = make_directory(e->output_directory);
+        r = make_directory(e->output_directory);
         if (r >= 0)
                 r = report_data_init(&d, e->ledger.stats, e->title, e->source_description, now);
         if (r < 0)
@@ -270,16 +269,45 @@ static int write_reports(struct engine *e, time_t now, const char **ret_what) {
         return r;
 }
 
+struct state_saver {
+        pthread_t thread;
+        struct engine *engine;
+        int result;
+};
+
+static void *save_state(void *userdata) {
+        struct state_saver *saver = userdata;
+
+        saver->result = engine_save_state(saver->engine);
+        return NULL;
+}
+
 int engine_flush(struct engine *e, time_t now, const char **ret_what) {
+        struct state_saver saver = { .engine = e };
+        bool threaded;
         int r, q;
 
         *ret_what = "state";
         if (e->ledger.poisoned)
                 return -ENOTRECOVERABLE;
-        r = write_reports(e, now, ret_what);
-        /* The state does not depend on the pages: save it even if they
+        /* The last changes to the counts before they are written: the
+         * windows move on with the clock. */
+        r = stats_prune(e->ledger.stats, now);
+        if (r < 0)
+                *ret_what = "pages";
+        /* Both only read the counts: the state is written while the pages
+         * are (on a collector, each takes about as long as reading the
+         * entries did). Without a thread, one after the other. */
+        threaded = pthread_create(&saver.thread, NULL, save_state, &saver) == 0;
+        if (r >= 0)
+                r = write_reports(e, now, ret_what);
+        if (threaded) {
+                (void) pthread_join(saver.thread, NULL);
+                q = saver.result;
+        } else
+                q = engine_save_state(e);
+        /* The state does not depend on the pages: it is saved even if they
          * failed, so that a broken web root never holds back durability. */
-        q = engine_save_state(e);
         if (q < 0) {
                 *ret_what = "state";
                 return q;

@@ -4,6 +4,8 @@
 #include "ledger.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "count.h"
@@ -127,6 +129,91 @@ static int count_on_thread(struct stats *s, struct source *src, size_t max, size
         return r;
 }
 
+/* A share of the journal's files read and counted on a thread of its own,
+ * into counts of its own, while this thread reads the rest: with two
+ * cores, a backlog of many files is read in about half the time. */
+struct share_reader {
+        pthread_t thread;
+        struct journal_share *share;
+        struct stats *stats;
+        size_t max, counted;
+        atomic_bool stop;
+        int result;
+};
+
+static void *read_share(void *userdata) {
+        struct share_reader *sr = userdata;
+        int r = 0;
+
+        while (sr->counted < sr->max && !atomic_load_explicit(&sr->stop, memory_order_relaxed)) {
+                struct entry e;
+                r = journal_share_next(sr->share, &e);
+                if (r <= 0)
+                        break;
+                r = count_entry(sr->stats, &e);
+                if (r < 0)
+                        break;
+                sr->counted++;
+        }
+        sr->result = r < 0 ? r : 0;
+        return NULL;
+}
+
+/* Starts reading a share of src's files on a second thread, if src is a
+ * journal with at least two files with new entries. The counts of the two
+ * threads are merged afterwards, which only caps would forbid (which keys
+ * a cap keeps depends on the order). Sets *ret to NULL when not worth it. */
+static int share_start(const struct stats *s, struct source *src, size_t max, struct share_reader **ret) {
+        struct journal_source *js = source_journal(src);
+        const struct stats_limits *limits = stats_limits(s);
+        struct share_reader *sr;
+        int r;
+
+        *ret = NULL;
+        if (!js || limits->max_users > 0 || limits->max_errors > 0)
+                return 0;
+        sr = calloc(1, sizeof(*sr));
+        if (!sr)
+                return -ENOMEM;
+        sr->max = max;
+        sr->stats = stats_new_like(s);
+        r = sr->stats ? journal_source_share(js, &sr->share) : -ENOMEM;
+        if (r >= 0 && sr->share && pthread_create(&sr->thread, NULL, read_share, sr) == 0) {
+                *ret = sr;
+                return 0;
+        }
+        /* Nothing to share, or out of threads: slower, not wrong. */
+        if (r >= 0 && sr->share)
+                r = journal_source_unshare(js, sr->share);
+        stats_free(sr->stats);
+        free(sr);
+        return r;
+}
+
+/* Stops (if stop) or waits for the share's thread, and adds what it counted
+ * to s and the positions it reached to src's; *n grows by its count.
+ * Returns 0 or -errno. */
+static int share_finish(struct share_reader *sr, bool stop, struct stats *s, struct source *src, size_t *n) {
+        int r;
+
+        if (!sr)
+                return 0;
+        atomic_store_explicit(&sr->stop, stop, memory_order_relaxed);
+        (void) pthread_join(sr->thread, NULL); /* fails only for a thread not joinable: not ours */
+        r = sr->result;
+        if (r >= 0)
+                r = stats_merge(s, sr->stats);
+        /* Even after a failure: the files go back to src, which stays whole. */
+        int q = journal_source_unshare(source_journal(src), sr->share);
+        if (r >= 0)
+                r = q;
+        if (r >= 0)
+                *n += sr->counted;
+        stats_free(sr->stats);
+        free(sr);
+        return r;
+}
+
 /* A few entries, the daemon's usual wake-up, are counted as they are read;
  * past that many, there is a backlog worth a second thread (starting one
  * costs about as much as counting a few dozen entries). */
@@ -134,13 +221,24 @@ static int count_on_thread(struct stats *s, struct source *src, size_t max, size
 
 long ledger_pump(struct ledger *l, struct source *src, size_t max, bool counting_thread) {
         size_t n = 0, here = counting_thread && max > COUNT_HERE_ENTRIES ? COUNT_HERE_ENTRIES : max;
-        int r;
+        struct share_reader *sr = NULL;
+        int r, q;
 
         if (l->poisoned)
                 return -ENOTRECOVERABLE;
         r = count_here(l->stats, src, here, &n);
-        if (r > 0 && n < max)
-                r = count_on_thread(l->stats, src, max - n, &n);
+        if (r > 0 && n < max) {
+                r = share_start(l->stats, src, max, &sr);
+                if (r >= 0 && sr)
+                        r = count_here(l->stats, src, max - n, &n);
+                else if (r >= 0)
+                        r = count_on_thread(l->stats, src, max - n, &n);
+                /* Stopped here by max: the share stops too. At the end of
+                 * this side's files, it goes on up to its own max. */
+                q = share_finish(sr, r != 0, l->stats, src, &n);
+                if (r >= 0 && q < 0)
+                        r = q;
+        }
         /* One position per batch, not per entry: taking a cursor costs about
          * a fifth of reading the entry. */
         if (r >= 0 && n > 0)

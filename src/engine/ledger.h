@@ -39,11 +39,13 @@ void ledger_done(struct ledger *l);
  * cursor is from, or NULL; caller frees. */
 int ledger_load(struct ledger *l, const char *state_dir, char **ret_source, const char **ret_reason);
 
-/* Reads and counts up to max entries of src, which must be positioned after
- * what l counted, then takes the position of the last one. A backlog is counted on
- * a second thread unless counting_thread is false (both cores busy
- * already). Returns how many were counted (fewer than max: src is drained
- * for now) or -errno, which poisons l (-ENOTRECOVERABLE: it already was). */
+/* Reads and counts about max entries of src, which must be positioned after
+ * what l counted, then takes the position of the last one. A backlog is
+ * counted on a second thread unless counting_thread is false (both cores
+ * busy already), and a journal's files are then also read on two threads,
+ * up to max entries each. Returns how many were counted (fewer than max:
+ * src is drained for now) or -errno, which poisons l (-ENOTRECOVERABLE: it
+ * already was). */
 long ledger_pump(struct ledger *l, struct source *src, size_t max, bool counting_thread);
 
 /* Saves the counts and the cursor, from source_key (a description of the

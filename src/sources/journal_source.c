@@ -44,24 +44,16 @@ struct watched_dir {
         bool has_files; /* else only watched for directories to appear */
 };
 
-struct journal_source {
-        struct journal_match match;
-        char *identifier;
-        char **hosts;
-        char *roots[2]; /* where journal directories are */
-        size_t n_roots;
-        char *subdir;                    /* the journal directory's name in a root; NULL: any machine id */
-        bool root_files;                 /* files directly in a root are read too */
-        struct counter_table *positions; /* borrowed */
-
-        int inotify_fd;
-        struct watched_dir *dirs;
-        size_t n_dirs;
-        struct journal_record *records; /* by wd, then name */
+/* Reads files with new entries one at a time, round robin, and keeps their
+ * positions: the journal source's reader, and a share's on another thread
+ * (journal_source_share()). */
+struct reader {
+        const struct journal_match *match;
+        struct counter_table *positions;
+        struct journal_record *records;
         size_t n_records;
-        bool waiting; /* a root and its parent are missing: check again now and then */
 
-        size_t next_record; /* round robin over files with new entries */
+        size_t next_record;
         struct journal_file *current;
         size_t current_record;
         uint64_t current_start;    /* the position it was opened at, or last committed */
@@ -69,6 +61,22 @@ struct journal_source {
 
         char **notices;
         size_t n_notices;
+};
+
+struct journal_source {
+        struct journal_match match;
+        char *identifier;
+        char **hosts;
+        char *roots[2]; /* where journal directories are */
+        size_t n_roots;
+        char *subdir;         /* the journal directory's name in a root; NULL: any machine id */
+        bool root_files;      /* files directly in a root are read too */
+        struct reader reader; /* its records by wd, then name; its positions borrowed */
+
+        int inotify_fd;
+        struct watched_dir *dirs;
+        size_t n_dirs;
+        bool waiting; /* a root and its parent are missing: check again now and then */
 };
 
 /* While a journal directory and its parent are both missing, there is no
@@ -79,7 +87,7 @@ struct journal_source {
         (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 #define ROOT_EVENTS (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
-__attribute__((format(printf, 2, 3))) static void add_notice(struct journal_source *js, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static void add_notice(struct reader *rd, const char *fmt, ...) {
         char *line, **grown;
         va_list ap;
 
@@ -88,19 +96,19 @@ __attribute__((format(printf, 2, 3))) static void add_notice(struct journal_sour
         va_end(ap);
         if (r < 0)
                 return; /* out of memory: the notice is lost, nothing else */
-        grown = realloc(js->notices, (js->n_notices + 2) * sizeof(*grown));
+        grown = realloc(rd->notices, (rd->n_notices + 2) * sizeof(*grown));
         if (!grown) {
                 free(line);
                 return;
         }
-        grown[js->n_notices++] = line;
-        grown[js->n_notices] = NULL;
-        js->notices = grown;
+        grown[rd->n_notices++] = line;
+        grown[rd->n_notices] = NULL;
+        rd->notices = grown;
 }
 
 char **journal_source_take_notices(struct journal_source *js) {
-        js->n_notices = 0;
-        return TAKE_PTR(js->notices);
+        js->reader.n_notices = 0;
+        return TAKE_PTR(js->reader.notices);
 }
 
 static bool is_journal_name(const char *name) {
@@ -209,7 +217,7 @@ static int scan_add_file(struct journal_source *js, struct scan *s, int dir_fd, 
         rec->name = rec->path + strlen(dir) + 1;
         s->n_records++;
 
-        old = find_record(js->records, js->n_records, wd, name);
+        old = find_record(js->reader.records, js->reader.n_records, wd, name);
         if (old && old->ino == st.st_ino && old->has_ids) {
                 rec->ids = old->ids;
                 rec->has_ids = true;
@@ -313,29 +321,29 @@ static int update_positions(struct journal_source *js, bool complete) {
         struct prune p = { .n_present = 0 };
         int r = 0;
 
-        p.present = calloc(js->n_records + 1, JOURNAL_ID_BYTES);
+        p.present = calloc(js->reader.n_records + 1, JOURNAL_ID_BYTES);
         if (!p.present)
                 return -ENOMEM;
-        for (size_t i = 0; i < js->n_records && r >= 0; i++) {
-                const char *key = (const char *) js->records[i].ids.file_id;
-                if (!js->records[i].has_ids)
+        for (size_t i = 0; i < js->reader.n_records && r >= 0; i++) {
+                const char *key = (const char *) js->reader.records[i].ids.file_id;
+                if (!js->reader.records[i].has_ids)
                         continue;
                 memcpy(p.present[p.n_present++], key, JOURNAL_ID_BYTES);
-                if (counter_table_get(js->positions, key, JOURNAL_ID_BYTES))
-                        r = counter_table_set(js->positions, key, JOURNAL_ID_BYTES, 1, now);
+                if (counter_table_get(js->reader.positions, key, JOURNAL_ID_BYTES))
+                        r = counter_table_set(js->reader.positions, key, JOURNAL_ID_BYTES, 1, now);
         }
         if (r >= 0 && complete && p.n_present > 0) {
                 qsort(p.present, p.n_present, JOURNAL_ID_BYTES, compare_ids);
                 p.before = now > JOURNAL_POSITION_RETENTION_SECONDS ? now - JOURNAL_POSITION_RETENTION_SECONDS : 0;
-                r = counter_table_remove_if(js->positions, forgotten, &p);
+                r = counter_table_remove_if(js->reader.positions, forgotten, &p);
         }
         free(p.present);
         return r;
 }
 
-static void close_current(struct journal_source *js) {
-        js->current = journal_file_close(js->current);
-        js->current_returned = 0;
+static void close_current(struct reader *rd) {
+        rd->current = journal_file_close(rd->current);
+        rd->current_returned = 0;
 }
 
 /* Finds every journal file anew; files already known keep what is known
@@ -346,9 +354,9 @@ static int rescan(struct journal_source *js) {
 
         /* Everything returned is committed (see journal_source_process()):
          * the file being read is opened again at its position. */
-        if (js->current) {
-                js->records[js->current_record].dirty = true;
-                close_current(js);
+        if (js->reader.current) {
+                js->reader.records[js->reader.current_record].dirty = true;
+                close_current(&js->reader);
         }
         for (size_t i = 0; i < js->n_roots && r >= 0; i++)
                 r = scan_root(js, &s, js->roots[i]);
@@ -362,13 +370,13 @@ static int rescan(struct journal_source *js) {
         if (s.n_records > 0)
                 qsort(s.records, s.n_records, sizeof(*s.records), compare_records);
         dirs_free(js->dirs, js->n_dirs);
-        records_free(js->records, js->n_records);
+        records_free(js->reader.records, js->reader.n_records);
         js->dirs = s.dirs;
         js->n_dirs = s.n_dirs;
-        js->records = s.records;
-        js->n_records = s.n_records;
+        js->reader.records = s.records;
+        js->reader.n_records = s.n_records;
         js->waiting = s.missing_dir;
-        js->next_record = 0;
+        js->reader.next_record = 0;
         return update_positions(js, s.complete && !s.missing_dir);
 }
 
@@ -420,7 +428,8 @@ int journal_source_open(const struct journal_source_options *o, struct counter_t
         if (!js)
                 return -ENOMEM;
         js->inotify_fd = -1;
-        js->positions = positions;
+        js->reader.positions = positions;
+        js->reader.match = &js->match;
         js->identifier = strdup(o->identifier);
         r = js->identifier ? strv_copy(o->hosts, &js->hosts) : -ENOMEM;
         js->match = (struct journal_match){
@@ -445,45 +454,44 @@ int journal_source_open(const struct journal_source_options *o, struct counter_t
 struct journal_source *journal_source_close(struct journal_source *js) {
         if (!js)
                 return NULL;
-        journal_file_close(js->current);
+        journal_file_close(js->reader.current);
         if (js->inotify_fd >= 0)
                 (void) close(js->inotify_fd);
-        records_free(js->records, js->n_records);
+        records_free(js->reader.records, js->reader.n_records);
         dirs_free(js->dirs, js->n_dirs);
         for (size_t i = 0; i < ELEMENTSOF(js->roots); i++)
                 free(js->roots[i]);
         free(js->subdir);
         free(js->identifier);
         strv_free(js->hosts);
-        strv_free(js->notices);
+        strv_free(js->reader.notices);
         free(js);
         return NULL;
 }
 
-static uint64_t position_of(const struct journal_source *js, const struct journal_record *rec) {
+static uint64_t position_of(const struct reader *rd, const struct journal_record *rec) {
         const struct counter_row *row =
-                counter_table_get(js->positions, (const char *) rec->ids.file_id, JOURNAL_ID_BYTES);
+                counter_table_get(rd->positions, (const char *) rec->ids.file_id, JOURNAL_ID_BYTES);
 
         return row ? row->count[0] : 0;
 }
 
-static int set_position(struct journal_source *js, const struct journal_record *rec, uint64_t seqnum) {
+static int set_position(struct reader *rd, const struct journal_record *rec, uint64_t seqnum) {
         const char *key = (const char *) rec->ids.file_id;
         int r;
 
-        r = counter_table_set(js->positions, key, JOURNAL_ID_BYTES, 0, seqnum);
+        r = counter_table_set(rd->positions, key, JOURNAL_ID_BYTES, 0, seqnum);
         if (r >= 0)
-                r = counter_table_set(js->positions, key, JOURNAL_ID_BYTES, 1, (uint64_t) time(NULL));
+                r = counter_table_set(rd->positions, key, JOURNAL_ID_BYTES, 1, (uint64_t) time(NULL));
         return r;
 }
 
 /* Opens rec at its position. Returns 1, 0 if it cannot be read (reported
  * once), or -ENOMEM. */
-static int open_record(struct journal_source *js, struct journal_record *rec, uint64_t position,
-                       struct journal_file **ret) {
+static int open_record(struct reader *rd, struct journal_record *rec, uint64_t position, struct journal_file **ret) {
         int r;
 
-        r = journal_file_open(rec->path, &js->match, ret);
+        r = journal_file_open(rec->path, rd->match, ret);
         if (r >= 0) {
                 r = journal_file_seek_after(*ret, &rec->ids, position);
                 if (r < 0)
@@ -493,7 +501,7 @@ static int open_record(struct journal_source *js, struct journal_record *rec, ui
                 return r;
         if (r < 0) {
                 if (!rec->reported)
-                        add_notice(js, "Journal file %s cannot be read (%s); skipped until it changes.", rec->path,
+                        add_notice(rd, "Journal file %s cannot be read (%s); skipped until it changes.", rec->path,
                                    strerror(-r));
                 rec->reported = true;
                 return 0;
@@ -503,13 +511,12 @@ static int open_record(struct journal_source *js, struct journal_record *rec, ui
 
 /* The sequence number of the n-th entry after position in rec: where a file
  * that sd-journal dropped as damaged was read up to. Returns 0 or -errno. */
-static int seqnum_of_nth(struct journal_source *js, struct journal_record *rec, uint64_t position, uint64_t n,
-                         uint64_t *ret) {
+static int seqnum_of_nth(struct reader *rd, struct journal_record *rec, uint64_t position, uint64_t n, uint64_t *ret) {
         _cleanup_(journal_file_closep) struct journal_file *f = NULL;
         struct entry e;
         int r;
 
-        r = open_record(js, rec, position, &f);
+        r = open_record(rd, rec, position, &f);
         if (r <= 0)
                 return r < 0 ? r : -EIO;
         for (uint64_t i = 0; i < n; i++) {
@@ -521,88 +528,236 @@ static int seqnum_of_nth(struct journal_source *js, struct journal_record *rec, 
 }
 
 /* Records the position of the file being read and closes it. */
-static int finish_current(struct journal_source *js) {
-        struct journal_record *rec = &js->records[js->current_record];
-        bool damaged = journal_file_damaged(js->current);
+static int finish_current(struct reader *rd) {
+        struct journal_record *rec = &rd->records[rd->current_record];
+        bool damaged = journal_file_damaged(rd->current);
         uint64_t seqnum;
         int r = 0;
 
-        if (js->current_returned > 0) {
+        if (rd->current_returned > 0) {
                 if (damaged)
-                        r = seqnum_of_nth(js, rec, js->current_start, js->current_returned, &seqnum);
+                        r = seqnum_of_nth(rd, rec, rd->current_start, rd->current_returned, &seqnum);
                 else
-                        r = journal_file_seqnum(js->current, &seqnum);
+                        r = journal_file_seqnum(rd->current, &seqnum);
                 if (r >= 0)
-                        r = set_position(js, rec, seqnum);
+                        r = set_position(rd, rec, seqnum);
         }
         if (r >= 0 && damaged && !rec->reported) {
-                add_notice(js,
+                add_notice(rd,
                            "Journal file %s is damaged after sequence number %" PRIu64
                            "; its entries up to there are counted, the rest of it is skipped.",
-                           rec->path, js->current_returned > 0 ? seqnum : js->current_start);
+                           rec->path, rd->current_returned > 0 ? seqnum : rd->current_start);
                 rec->reported = true;
         }
-        close_current(js);
+        close_current(rd);
         return r;
 }
 
 /* Opens the next file with new entries, if any. Returns 1, 0, or -errno. */
-static int open_next(struct journal_source *js) {
-        for (size_t k = 0; k < js->n_records; k++) {
-                size_t i = (js->next_record + k) % js->n_records;
-                struct journal_record *rec = &js->records[i];
+static int open_next(struct reader *rd) {
+        for (size_t k = 0; k < rd->n_records; k++) {
+                size_t i = (rd->next_record + k) % rd->n_records;
+                struct journal_record *rec = &rd->records[i];
                 int r;
 
                 if (!rec->dirty || !rec->has_ids)
                         continue;
                 rec->dirty = false;
-                js->current_start = position_of(js, rec);
-                r = open_record(js, rec, js->current_start, &js->current);
+                rd->current_start = position_of(rd, rec);
+                r = open_record(rd, rec, rd->current_start, &rd->current);
                 if (r < 0)
                         return r;
                 if (r == 0)
                         continue;
-                js->current_record = i;
-                js->next_record = i + 1;
+                rd->current_record = i;
+                rd->next_record = i + 1;
                 return 1;
         }
         return 0;
 }
 
-int journal_source_next(struct journal_source *js, struct entry *ret) {
+static int reader_next(struct reader *rd, struct entry *ret) {
         int r;
 
         for (;;) {
-                if (!js->current) {
-                        r = open_next(js);
+                if (!rd->current) {
+                        r = open_next(rd);
                         if (r <= 0)
                                 return r;
                 }
-                r = journal_file_next(js->current, ret);
+                r = journal_file_next(rd->current, ret);
                 if (r > 0)
-                        js->current_returned++;
+                        rd->current_returned++;
                 if (r != 0)
                         return r;
-                r = finish_current(js);
+                r = finish_current(rd);
                 if (r < 0)
                         return r;
         }
 }
 
-int journal_source_commit(struct journal_source *js) {
+static int reader_commit(struct reader *rd) {
         uint64_t seqnum;
         int r;
 
-        if (!js->current || js->current_returned == 0)
+        if (!rd->current || rd->current_returned == 0)
                 return 0;
-        r = journal_file_seqnum(js->current, &seqnum);
+        r = journal_file_seqnum(rd->current, &seqnum);
         if (r >= 0)
-                r = set_position(js, &js->records[js->current_record], seqnum);
+                r = set_position(rd, &rd->records[rd->current_record], seqnum);
         if (r < 0)
                 return r;
-        js->current_start = seqnum;
-        js->current_returned = 0;
+        rd->current_start = seqnum;
+        rd->current_returned = 0;
         return 0;
+}
+
+int journal_source_next(struct journal_source *js, struct entry *ret) {
+        return reader_next(&js->reader, ret);
+}
+
+int journal_source_commit(struct journal_source *js) {
+        return reader_commit(&js->reader);
+}
+
+struct journal_share {
+        struct reader reader; /* over copies of the source's records, with positions of its own */
+        size_t *origin;       /* each record's index in the source's */
+};
+
+static struct journal_share *share_free(struct journal_share *sh) {
+        if (!sh)
+                return NULL;
+        journal_file_close(sh->reader.current);
+        records_free(sh->reader.records, sh->reader.n_records);
+        counter_table_free(sh->reader.positions);
+        strv_free(sh->reader.notices);
+        free(sh->origin);
+        free(sh);
+        return NULL;
+}
+
+static int compare_file_ids(const void *a, const void *b, void *userdata) {
+        const struct journal_record *records = userdata;
+
+        return memcmp(records[*(const size_t *) a].ids.file_id, records[*(const size_t *) b].ids.file_id,
+                      JOURNAL_ID_BYTES);
+}
+
+/* Moves the record at index i of js into sh, with its position. */
+static int share_add(struct journal_source *js, struct journal_share *sh, size_t i) {
+        struct journal_record *rec = &js->reader.records[i], *copy = &sh->reader.records[sh->reader.n_records];
+        const struct counter_row *row =
+                counter_table_get(js->reader.positions, (const char *) rec->ids.file_id, JOURNAL_ID_BYTES);
+        int r = 0;
+
+        *copy = *rec;
+        copy->path = strdup(rec->path);
+        if (!copy->path)
+                return -ENOMEM;
+        copy->name = copy->path + (rec->name - rec->path);
+        sh->origin[sh->reader.n_records++] = i;
+        for (unsigned c = 0; row && c < 2 && r >= 0; c++)
+                r = counter_table_set(sh->reader.positions, row->key, row->key_len, c, row->count[c]);
+        rec->dirty = false;
+        return r;
+}
+
+/* Every other file with new entries goes to sh. Copies of a file (the same
+ * file id) share one position: they go to the same side, and the file
+ * being read stays here. */
+static int share_files(struct journal_source *js, struct journal_share *sh, size_t *dirty, size_t n) {
+        const struct journal_record *records = js->reader.records;
+        bool to_share = false, keep_group = false;
+        int r = 0;
+
+        qsort_r(dirty, n, sizeof(*dirty), compare_file_ids, js->reader.records);
+        for (size_t k = 0; k < n && r >= 0; k++) {
+                bool new_group = k == 0 || memcmp(records[dirty[k]].ids.file_id, records[dirty[k - 1]].ids.file_id,
+                                                  JOURNAL_ID_BYTES) != 0;
+                if (new_group) {
+                        to_share = !to_share;
+                        keep_group = false;
+                        for (size_t g = k; g < n && !keep_group &&
+                                           memcmp(records[dirty[g]].ids.file_id, records[dirty[k]].ids.file_id,
+                                                  JOURNAL_ID_BYTES) == 0;
+                             g++)
+                                keep_group = js->reader.current && dirty[g] == js->reader.current_record;
+                }
+                if (to_share && !keep_group)
+                        r = share_add(js, sh, dirty[k]);
+        }
+        return r;
+}
+
+int journal_source_share(struct journal_source *js, struct journal_share **ret) {
+        _cleanup_free_ size_t *dirty = calloc(js->reader.n_records + 1, sizeof(*dirty));
+        struct journal_share *sh = calloc(1, sizeof(*sh));
+        size_t n = 0;
+        int r;
+
+        *ret = NULL;
+        if (!dirty || !sh) {
+                free(sh);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < js->reader.n_records; i++) {
+                const struct journal_record *rec = &js->reader.records[i];
+                if ((rec->dirty && rec->has_ids) || (js->reader.current && i == js->reader.current_record))
+                        dirty[n++] = i;
+        }
+        sh->reader = (struct reader){
+                .match = js->reader.match,
+                .positions = counter_table_new(),
+                .records = calloc(n + 1, sizeof(struct journal_record)),
+        };
+        sh->origin = calloc(n + 1, sizeof(*sh->origin));
+        r = sh->reader.positions && sh->reader.records && sh->origin ? 0 : -ENOMEM;
+        if (r >= 0 && n >= 2)
+                r = share_files(js, sh, dirty, n);
+        if (r < 0 || sh->reader.n_records == 0) {
+                /* Back as they were: what was moved is still marked in sh. */
+                for (size_t i = 0; i < sh->reader.n_records; i++)
+                        js->reader.records[sh->origin[i]].dirty = true;
+                share_free(sh);
+                return r;
+        }
+        *ret = sh;
+        return 0;
+}
+
+int journal_share_next(struct journal_share *sh, struct entry *ret) {
+        return reader_next(&sh->reader, ret);
+}
+
+static void move_notices(struct reader *to, struct reader *from) {
+        for (size_t i = 0; i < from->n_notices; i++)
+                add_notice(to, "%s", from->notices[i]);
+        from->notices = strv_free(from->notices);
+        from->n_notices = 0;
+}
+
+int journal_source_unshare(struct journal_source *js, struct journal_share *sh) {
+        const struct counter_row *row;
+        int r;
+
+        r = reader_commit(&sh->reader);
+        if (sh->reader.current) {
+                /* Stopped inside a file: the rest of it is read later. */
+                sh->reader.records[sh->reader.current_record].dirty = true;
+                close_current(&sh->reader);
+        }
+        for (size_t i = 0; r >= 0 && (row = counter_table_next(sh->reader.positions, &i));)
+                for (unsigned c = 0; c < 2 && r >= 0; c++)
+                        r = counter_table_set(js->reader.positions, row->key, row->key_len, c, row->count[c]);
+        for (size_t i = 0; i < sh->reader.n_records; i++) {
+                struct journal_record *rec = &js->reader.records[sh->origin[i]];
+                rec->dirty = rec->dirty || sh->reader.records[i].dirty;
+                rec->reported = rec->reported || sh->reader.records[i].reported;
+        }
+        move_notices(&js->reader, &sh->reader);
+        share_free(sh);
+        return r;
 }
 
 /* The position a reader of the merged journal at cursor had reached in rec:
@@ -613,7 +768,7 @@ static int migrate_record(struct journal_source *js, struct journal_record *rec,
         uint64_t seqnum;
         int r;
 
-        r = journal_file_open(rec->path, &js->match, &f);
+        r = journal_file_open(rec->path, js->reader.match, &f);
         if (r < 0)
                 return r == -ENOMEM ? r : 0; /* unreadable then too: read it from its start */
         r = journal_file_seek_cursor(f, cursor);
@@ -628,16 +783,16 @@ static int migrate_record(struct journal_source *js, struct journal_record *rec,
                 return r == -ENOMEM ? r : 0;
         if (r < 0 || seqnum == 0)
                 return r == -ENOMEM ? r : 0;
-        return set_position(js, rec, seqnum);
+        return set_position(&js->reader, rec, seqnum);
 }
 
 int journal_source_migrate(struct journal_source *js, const char *cursor) {
-        for (size_t i = 0; i < js->n_records; i++) {
-                struct journal_record *rec = &js->records[i];
+        for (size_t i = 0; i < js->reader.n_records; i++) {
+                struct journal_record *rec = &js->reader.records[i];
                 int r;
 
                 if (!rec->has_ids ||
-                    counter_table_get(js->positions, (const char *) rec->ids.file_id, JOURNAL_ID_BYTES))
+                    counter_table_get(js->reader.positions, (const char *) rec->ids.file_id, JOURNAL_ID_BYTES))
                         continue;
                 r = migrate_record(js, rec, cursor);
                 if (r < 0)
@@ -677,7 +832,7 @@ static bool needs_rescan(struct journal_source *js, const struct inotify_event *
                 return false;
         if (!(ev->mask & IN_MODIFY))
                 return true; /* created, renamed or deleted */
-        rec = find_record(js->records, js->n_records, ev->wd, ev->name);
+        rec = find_record(js->reader.records, js->reader.n_records, ev->wd, ev->name);
         if (!rec || !rec->has_ids)
                 return true;
         rec->dirty = true;
@@ -702,11 +857,11 @@ int journal_source_process(struct journal_source *js) {
                 return 0;
         int r = rescan(js);
         /* Events were lost: any file may have grown. */
-        for (size_t i = 0; r >= 0 && overflow && i < js->n_records; i++)
-                js->records[i].dirty = true;
+        for (size_t i = 0; r >= 0 && overflow && i < js->reader.n_records; i++)
+                js->reader.records[i].dirty = true;
         return r;
 }
 
 size_t journal_source_n_files(const struct journal_source *js) {
-        return js->n_records;
+        return js->reader.n_records;
 }

@@ -60,6 +60,23 @@ int journal_source_next(struct journal_source *js, struct entry *ret);
  * or -errno. */
 int journal_source_commit(struct journal_source *js);
 
+/* A share of the files with new entries, to be read on another thread while
+ * this one reads the rest: every other file (copies of one file stay
+ * together), each with its position. Until journal_source_unshare(), js
+ * does not read them, and must not be given to journal_source_process().
+ * Sets *ret to NULL if there are fewer than two files to share out.
+ * Returns 0 or -ENOMEM. */
+struct journal_share;
+int journal_source_share(struct journal_source *js, struct journal_share **ret);
+
+/* As journal_source_next(), over the share's files; on one thread at a time. */
+int journal_share_next(struct journal_share *sh, struct entry *ret);
+
+/* Takes the share back, once every entry it returned is counted: its
+ * positions become js's, files not read to their end have new entries
+ * again, its notices are js's. Frees sh. Returns 0 or -errno. */
+int journal_source_unshare(struct journal_source *js, struct journal_share *sh);
+
 /* For poll(): the fd to wait on, its events, and the longest wait in
  * milliseconds before journal_source_process() is due anyway (-1: forever;
  * a finite one only while a journal directory and its parent are missing).
