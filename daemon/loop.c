@@ -37,6 +37,7 @@ struct daemon {
         bool timer_armed;
         bool dirty;             /* entries counted that the pages do not show yet */
         bool more_pending;      /* the last batch was full */
+        bool caught_up;         /* the backlog found at start is read */
         bool warned_caps;       /* the "(other)" warning was logged */
         char *initial_tz;       /* TZ at start (NULL: unset), for a config without timezone */
         time_t next_boundary;   /* next full hour or local midnight, when windows are kept */
@@ -281,6 +282,15 @@ static int loop(struct daemon *d) {
                 r = read_batch(d);
                 if (r < 0)
                         return r;
+                /* The backlog found at start (a first import, or what piled
+                 * up while stopped) shows as soon as it is read, not an
+                 * interval later; only then, so that a steady flood does
+                 * not rewrite the pages at every lull. */
+                if (!d->caught_up && !d->more_pending) {
+                        d->caught_up = true;
+                        if (d->dirty && write_out(d) == -ENOTRECOVERABLE)
+                                return -ENOTRECOVERABLE;
+                }
                 if (d->config.days > 0 &&
                     (time(NULL) >= d->next_boundary || d->next_boundary - time(NULL) > 3600 * 25)) {
                         d->next_boundary = next_window_boundary(time(NULL));
