@@ -461,6 +461,15 @@ Test(state, reads_version_3_with_its_journal_cursor) {
         stats_free(loaded);
 }
 
+static void save_with_positions(const struct stats *s, const struct imported_files *imports,
+                                const struct counter_table *positions) {
+        cr_assert_eq(state_save(test_dir, &(struct state_snapshot){ .source = "src",
+                                                                    .stats = s,
+                                                                    .imports = imports,
+                                                                    .journal_positions = positions }),
+                     0);
+}
+
 Test(state, round_trips_journal_positions) {
         struct stats *s = stats_new(), *loaded = stats_new();
         struct imported_files *imports = imported_files_new(), *loaded_imports = imported_files_new();
@@ -472,11 +481,7 @@ Test(state, round_trips_journal_positions) {
         cr_assert_eq(counter_table_set(positions, "0123456789abcdef", 16, 0, 42), 0);
         cr_assert_eq(counter_table_set(positions, "0123456789abcdef", 16, 1, 1795262400), 0);
         cr_assert_eq(counter_table_set(positions, "fedcba9876543210", 16, 0, 7), 0);
-        cr_assert_eq(state_save(test_dir, &(struct state_snapshot){ .source = "src",
-                                                                    .stats = s,
-                                                                    .imports = imports,
-                                                                    .journal_positions = positions }),
-                     0);
+        save_with_positions(s, imports, positions);
         cr_assert_eq(state_load(test_dir,
                                 &(struct state_tables){ .stats = loaded,
                                                         .imports = loaded_imports,
@@ -508,11 +513,7 @@ Test(state, rejects_a_journal_position_key_that_is_not_a_file_id) {
         const char *reason = NULL;
 
         cr_assert_eq(counter_table_set(positions, "short", 5, 0, 1), 0);
-        cr_assert_eq(state_save(test_dir, &(struct state_snapshot){ .source = "src",
-                                                                    .stats = s,
-                                                                    .imports = imports,
-                                                                    .journal_positions = positions }),
-                     0);
+        save_with_positions(s, imports, positions);
         cr_expect_eq(load_stats(test_dir, loaded, &cursor, &source, &reason), -EBADMSG);
         cr_expect_str_eq(reason, "malformed contents");
         stats_free(s);
