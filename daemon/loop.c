@@ -84,7 +84,7 @@ static void notify_status(struct daemon *d, const char *extra) {
                           counter_table_size(stats_table(s, STATS_ERRORS)), t->unparsed, when);
 }
 
-/* Pages, then state. Returns 0 or -errno, logged. */
+/* Pages and state. Returns 0 or -errno, logged. */
 static int write_out(struct daemon *d) {
         time_t now = time(NULL);
         int r;
@@ -131,6 +131,7 @@ static int open_engine(struct daemon *d) {
         if (r < 0)
                 return r;
         d->more_pending = true; /* read what is there without waiting */
+        d->caught_up = false;
         return 0;
 }
 

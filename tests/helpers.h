@@ -29,6 +29,17 @@ char *escape_to_string(void (*write)(FILE *f, const char *s, size_t n), const ch
  * and `last` at its end. Caller frees; *ret_len is the message's length. */
 char *long_hostile_message(size_t body_len, const char *last, size_t *ret_len);
 
+/* The path of systemd-journal-remote, which makes journal files for tests. */
+#define JOURNAL_REMOTE "/lib/systemd/systemd-journal-remote"
+
+/* Writes DIR/NAME.journal (through Journal Export Format and
+ * systemd-journal-remote) holding n entries of one boot, each with
+ * SYSLOG_IDENTIFIER identifiers[i], MESSAGE messages[i] (none if NULL) and
+ * _HOSTNAME "test", whose clocks start at the given stamps and tick 1 us per
+ * entry. */
+void make_journal_file(const char *dir, const char *name, const char *const *identifiers, const char *const *messages,
+                       size_t n, unsigned long long first_realtime_usec, unsigned long long first_monotonic_usec);
+
 /* Writes or reads a whole file; abort the test on failure. */
 void write_file(const char *dir, const char *name, const void *data, size_t len);
 char *read_file_or_null(const char *dir, const char *name, size_t *ret_len);

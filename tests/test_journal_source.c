@@ -15,43 +15,9 @@
 #include "journal_source.h"
 #include "strv.h"
 
-#define JOURNAL_REMOTE "/lib/systemd/systemd-journal-remote"
-
-/* Writes DIR/NAME.journal holding one entry per message, identifier[i] for
- * each, with realtime stamps first_usec, first_usec + 1, ... */
-/* A journal file of n entries whose clocks start at first_realtime_usec and
- * first_monotonic_usec (of one boot) and tick 1 us per entry. */
 static void make_journal_at(const char *name, const char *const *identifiers, const char *const *messages, size_t n,
                             unsigned long long first_realtime_usec, unsigned long long first_monotonic_usec) {
-        char *export_path, *cmd;
-        FILE *f;
-
-        cr_assert_geq(asprintf(&export_path, "%s/%s.export", test_dir, name), 0);
-        f = fopen(export_path, "we");
-        cr_assert_not_null(f);
-        for (size_t i = 0; i < n; i++) {
-                fprintf(f,
-                        "__REALTIME_TIMESTAMP=%llu\n__MONOTONIC_TIMESTAMP=%llu\n"
-                        "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=test\n"
-                        "SYSLOG_IDENTIFIER=%s\n",
-                        first_realtime_usec + i, first_monotonic_usec + i, identifiers[i]);
-                if (messages[i]) {
-                        uint64_t len = strlen(messages[i]);
-                        fputs("MESSAGE\n", f); /* binary form: any bytes allowed */
-                        fwrite(&len, sizeof(len), 1, f);
-                        fputs(messages[i], f);
-                        fputc('\n', f);
-                }
-                fputc('\n', f);
-        }
-        cr_assert_eq(fclose(f), 0);
-        cr_assert_geq(
-                asprintf(&cmd, JOURNAL_REMOTE " --output=%s/%s.journal %s 2>/dev/null", test_dir, name, export_path),
-                0);
-        cr_assert_eq(system(cmd), 0, "%s", cmd);
-        cr_assert_eq(unlink(export_path), 0);
-        free(cmd);
-        free(export_path);
+        make_journal_file(test_dir, name, identifiers, messages, n, first_realtime_usec, first_monotonic_usec);
 }
 
 static void make_journal(const char *name, const char *const *identifiers, const char *const *messages, size_t n,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "helpers.h"
 #include "ledger.h"
@@ -209,4 +210,110 @@ Test(ledger, the_cursor_is_that_of_the_last_entry_counted) {
         source_close(again);
         source_close(src);
         ledger_done(&l);
+}
+
+/* Journal files: N_FILES of them, FILE_ENTRIES entries each (some of other
+ * programs, some not in the grammar), and a copy of the first one. Enough
+ * that a pump shares files out to a second thread. */
+#define N_FILES      6
+#define FILE_ENTRIES 500
+
+static char *journal_dir(void) {
+        return path_of("journal");
+}
+
+static void write_journals(void) {
+        char *dir = journal_dir(), *cmd;
+        const char *ids[FILE_ENTRIES];
+        char *msgs[FILE_ENTRIES];
+
+        cr_assert_eq(mkdir(dir, 0755), 0);
+        for (int f = 0; f < N_FILES; f++) {
+                char name[16];
+                for (int i = 0; i < FILE_ENTRIES; i++) {
+                        ids[i] = i % 5 == 4 ? "sshd" : "ticky";
+                        cr_assert_geq(i % 13 == 0  ? asprintf(&msgs[i], "not an event %d", i)
+                                      : i % 3 == 0 ? asprintf(&msgs[i], "ERROR Error %d (u%d)", i % 7, (f + i) % 17)
+                                                   : asprintf(&msgs[i], "INFO Created ticket [#%d] (u%d)", i, i % 17),
+                                      0);
+                }
+                snprintf(name, sizeof(name), "host-%d", f);
+                /* The files overlap in time, as a collector's do. */
+                make_journal_file(dir, name, ids, (const char *const *) msgs, FILE_ENTRIES, 1000000 + f * 100, 1000);
+                for (int i = 0; i < FILE_ENTRIES; i++)
+                        free(msgs[i]);
+        }
+        cr_assert_geq(asprintf(&cmd, "cp %s/host-0.journal %s/copy-of-host-0.journal", dir, dir), 0);
+        cr_assert_eq(system(cmd), 0);
+        free(cmd);
+        free(dir);
+}
+
+static struct source *open_journal_source(struct ledger *l) {
+        char *dir = journal_dir();
+        struct source *src;
+
+        cr_assert_eq(source_open(&(struct source_options){ .journal =
+                                                                   &(struct journal_source_options){
+                                                                           .identifier = "ticky",
+                                                                           .directory = dir,
+                                                                           .want_hostname = true,
+                                                                   },
+                                                           .journal_positions = l->journal_positions },
+                                 &src),
+                     0);
+        free(dir);
+        return src;
+}
+
+static void restart_journal(struct ledger *l, struct source **src) {
+        char *source = NULL;
+        const char *reason = NULL;
+
+        source_close(*src);
+        ledger_done(l);
+        cr_assert_eq(ledger_init(l, &limits), 0);
+        cr_assert_eq(ledger_load(l, test_dir, &source, &reason), 0, "%s", reason ? reason : "");
+        free(source);
+        *src = open_journal_source(l);
+}
+
+Test(ledger, journal_files_read_on_two_threads_count_once_across_restarts) {
+        static const size_t batch_sizes[] = { 257, 300, 1000, 5000 };
+        const size_t ticky_entries = N_FILES * (FILE_ENTRIES - FILE_ENTRIES / 5);
+        struct ledger whole;
+        struct source *src;
+
+        write_journals();
+        cr_assert_eq(ledger_init(&whole, &limits), 0);
+        src = open_journal_source(&whole);
+        /* No second thread: one reader, one file after the other. */
+        cr_assert_eq(ledger_pump(&whole, src, SIZE_MAX, false), (long) ticky_entries, "the copy is not read again");
+        source_close(src);
+        for (size_t b = 0; b < ELEMENTSOF(batch_sizes); b++) {
+                struct ledger l;
+                unsigned pumps = 0;
+                long n;
+
+                char *state = path_of(STATE_FILE_NAME);
+                (void) remove(state);
+                free(state);
+                cr_assert_eq(ledger_init(&l, &limits), 0);
+                src = open_journal_source(&l);
+                do {
+                        n = ledger_pump(&l, src, batch_sizes[b], true);
+                        cr_assert_geq(n, 0);
+                        cr_assert_leq((size_t) n, 2 * batch_sizes[b], "at most max per thread");
+                        cr_assert_eq(ledger_save(&l, test_dir, "test source"), 0);
+                        if (++pumps % 2 == 0)
+                                restart_journal(&l, &src);
+                        cr_assert_leq(pumps, ticky_entries / batch_sizes[b] + 1, "batches of %zu", batch_sizes[b]);
+                } while ((size_t) n >= batch_sizes[b]);
+                restart_journal(&l, &src);
+                cr_assert_eq(ledger_pump(&l, src, SIZE_MAX, true), 0, "batches of %zu: nothing left", batch_sizes[b]);
+                expect_same_counts(l.stats, whole.stats);
+                source_close(src);
+                ledger_done(&l);
+        }
+        ledger_done(&whole);
 }

@@ -43,7 +43,8 @@ bool engine_poisoned(const struct engine *e);
 int engine_save_state(struct engine *e);
 
 /* Writes every report file, stamped with `now` (creating the output directory
- * again if it was removed), then saves the state, even if the pages failed.
+ * again if it was removed), and saves the state meanwhile, even if the pages
+ * fail.
  * Returns 0 or -errno; *ret_what names what failed ("pages" or "state").
  * -ENOTRECOVERABLE: a failed pump left the counts unsaveable; nothing was
  * written. */

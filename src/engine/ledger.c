@@ -182,7 +182,9 @@ static int share_start(const struct stats *s, struct source *src, size_t max, st
                 *ret = sr;
                 return 0;
         }
-        /* Nothing to share, or out of threads: slower, not wrong. */
+        /* Nothing to share, or out of threads: slower, not wrong. Nothing
+         * was read: the share's positions are those js has, set again
+         * without allocating. */
         if (r >= 0 && sr->share)
                 r = journal_source_unshare(js, sr->share);
         stats_free(sr->stats);
@@ -194,7 +196,7 @@ static int share_start(const struct stats *s, struct source *src, size_t max, st
  * to s and the positions it reached to src's; *n grows by its count.
  * Returns 0 or -errno. */
 static int share_finish(struct share_reader *sr, bool stop, struct stats *s, struct source *src, size_t *n) {
-        int r;
+        int r, q;
 
         if (!sr)
                 return 0;
@@ -204,7 +206,7 @@ static int share_finish(struct share_reader *sr, bool stop, struct stats *s, str
         if (r >= 0)
                 r = stats_merge(s, sr->stats);
         /* Even after a failure: the files go back to src, which stays whole. */
-        int q = journal_source_unshare(source_journal(src), sr->share);
+        q = journal_source_unshare(source_journal(src), sr->share);
         if (r >= 0)
                 r = q;
         if (r >= 0)
@@ -233,8 +235,9 @@ long ledger_pump(struct ledger *l, struct source *src, size_t max, bool counting
                         r = count_here(l->stats, src, max - n, &n);
                 else if (r >= 0)
                         r = count_on_thread(l->stats, src, max - n, &n);
-                /* Stopped here by max: the share stops too. At the end of
-                 * this side's files, it goes on up to its own max. */
+                /* Stopped here (by max, or an error): the share stops too.
+                 * At the end of this side's files, it goes on up to its own
+                 * max. */
                 q = share_finish(sr, r != 0, l->stats, src, &n);
                 if (r >= 0 && q < 0)
                         r = q;

@@ -730,10 +730,21 @@ int journal_share_next(struct journal_share *sh, struct entry *ret) {
         return reader_next(&sh->reader, ret);
 }
 
+/* Appends the notices of from to those of to; out of memory, they are lost,
+ * as add_notice() loses one. */
 static void move_notices(struct reader *to, struct reader *from) {
-        for (size_t i = 0; i < from->n_notices; i++)
-                add_notice(to, "%s", from->notices[i]);
-        from->notices = strv_free(from->notices);
+        char **grown = NULL;
+
+        if (from->n_notices > 0)
+                grown = realloc(to->notices, (to->n_notices + from->n_notices + 1) * sizeof(*grown));
+        if (grown) {
+                memcpy(grown + to->n_notices, from->notices, (from->n_notices + 1) * sizeof(*grown));
+                to->notices = grown;
+                to->n_notices += from->n_notices;
+                free(from->notices);
+        } else
+                strv_free(from->notices);
+        from->notices = NULL;
         from->n_notices = 0;
 }
 

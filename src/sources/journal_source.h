@@ -64,7 +64,8 @@ int journal_source_commit(struct journal_source *js);
  * this one reads the rest: every other file (copies of one file stay
  * together), each with its position. Until journal_source_unshare(), js
  * does not read them, and must not be given to journal_source_process().
- * Sets *ret to NULL if there are fewer than two files to share out.
+ * Sets *ret to NULL if nothing is shared out: fewer than two files (copies
+ * of one counting as one) have new entries.
  * Returns 0 or -ENOMEM. */
 struct journal_share;
 int journal_source_share(struct journal_source *js, struct journal_share **ret);
