@@ -92,9 +92,15 @@ static void expect_same_counts(const struct stats *a, const struct stats *b) {
         }
 }
 
-/* Loads the snapshot into a fresh ledger and opens the source at its cursor,
- * as a restart does. */
-static void restart(struct ledger *l, struct source **src) {
+typedef struct source *(*open_fn)(struct ledger *l);
+
+static struct source *open_syslog_at_cursor(struct ledger *l) {
+        return open_source_at(l->cursor);
+}
+
+/* Loads the snapshot into a fresh ledger and opens the source at its
+ * position, as a restart does. */
+static void restart_with(struct ledger *l, struct source **src, open_fn open) {
         char *source = NULL;
         const char *reason = NULL;
 
@@ -104,7 +110,44 @@ static void restart(struct ledger *l, struct source **src) {
         cr_assert_eq(ledger_load(l, test_dir, &source, &reason), 0, "%s", reason ? reason : "");
         cr_expect_str_eq(source, "test source");
         free(source);
-        *src = open_source_at(l->cursor);
+        *src = open(l);
+}
+
+static void restart(struct ledger *l, struct source **src) {
+        restart_with(l, src, open_syslog_at_cursor);
+}
+
+/* Counts everything from an empty state in pumps of max, with a snapshot
+ * after each and, every `every` pumps, a restart from it (the process
+ * "dies" after its snapshot); then expects the counts of whole. */
+static void count_in_batches(size_t max, bool counting_thread, unsigned every, size_t entries, open_fn open,
+                             const struct ledger *whole) {
+        char *state = path_of(STATE_FILE_NAME);
+        struct ledger l;
+        struct source *src;
+        unsigned pumps = 0;
+        long n;
+
+        (void) remove(state);
+        free(state);
+        cr_assert_eq(ledger_init(&l, &limits), 0);
+        src = open(&l);
+        do {
+                n = ledger_pump(&l, src, max, counting_thread);
+                cr_assert_geq(n, 0);
+                cr_assert_leq((size_t) n, 2 * max, "at most max per reading thread");
+                cr_assert_eq(ledger_save(&l, test_dir, "test source"), 0);
+                if (++pumps % every == 0)
+                        restart_with(&l, &src, open);
+                /* A position that lags behind would read the start again
+                 * and again. */
+                cr_assert_leq(pumps, entries / max + 1, "batches of %zu", max);
+        } while ((size_t) n >= max);
+        restart_with(&l, &src, open);
+        cr_assert_eq(ledger_pump(&l, src, SIZE_MAX, true), 0, "batches of %zu: nothing left", max);
+        expect_same_counts(l.stats, whole->stats);
+        source_close(src);
+        ledger_done(&l);
 }
 
 Test(ledger, counts_every_entry_once_across_restarts_in_any_batches) {
@@ -114,34 +157,8 @@ Test(ledger, counts_every_entry_once_across_restarts_in_any_batches) {
         write_syslog();
         count_in_one_pass(&whole);
         cr_assert_gt(stats_totals(whole.stats)->unparsed, 0);
-        for (size_t b = 0; b < ELEMENTSOF(batch_sizes); b++) {
-                struct ledger l;
-                struct source *src = open_source_at(NULL);
-                unsigned pumps = 0;
-                long n;
-
-                char *state = path_of(STATE_FILE_NAME);
-                (void) remove(state);
-                free(state);
-                cr_assert_eq(ledger_init(&l, &limits), 0);
-                do {
-                        n = ledger_pump(&l, src, batch_sizes[b], batch_sizes[b] > 1);
-                        cr_assert_geq(n, 0);
-                        cr_assert_eq(ledger_save(&l, test_dir, "test source"), 0);
-                        /* Every third batch, the process "dies" after its
-                         * snapshot and starts again from it. */
-                        if (++pumps % 3 == 0)
-                                restart(&l, &src);
-                        /* A cursor that lags behind would read the start again
-                         * and again. */
-                        cr_assert_leq(pumps, EVENTS / batch_sizes[b] + 1, "batches of %zu", batch_sizes[b]);
-                } while ((size_t) n == batch_sizes[b]);
-                restart(&l, &src);
-                cr_assert_eq(ledger_pump(&l, src, SIZE_MAX, true), 0, "batches of %zu: nothing left", batch_sizes[b]);
-                expect_same_counts(l.stats, whole.stats);
-                source_close(src);
-                ledger_done(&l);
-        }
+        for (size_t b = 0; b < ELEMENTSOF(batch_sizes); b++)
+                count_in_batches(batch_sizes[b], batch_sizes[b] > 1, 3, EVENTS, open_syslog_at_cursor, &whole);
         ledger_done(&whole);
 }
 
@@ -266,18 +283,6 @@ static struct source *open_journal_source(struct ledger *l) {
         return src;
 }
 
-static void restart_journal(struct ledger *l, struct source **src) {
-        char *source = NULL;
-        const char *reason = NULL;
-
-        source_close(*src);
-        ledger_done(l);
-        cr_assert_eq(ledger_init(l, &limits), 0);
-        cr_assert_eq(ledger_load(l, test_dir, &source, &reason), 0, "%s", reason ? reason : "");
-        free(source);
-        *src = open_journal_source(l);
-}
-
 Test(ledger, journal_files_read_on_two_threads_count_once_across_restarts) {
         static const size_t batch_sizes[] = { 257, 300, 1000, 5000 };
         const size_t ticky_entries = N_FILES * (FILE_ENTRIES - FILE_ENTRIES / 5);
@@ -290,30 +295,7 @@ Test(ledger, journal_files_read_on_two_threads_count_once_across_restarts) {
         /* No second thread: one reader, one file after the other. */
         cr_assert_eq(ledger_pump(&whole, src, SIZE_MAX, false), (long) ticky_entries, "the copy is not read again");
         source_close(src);
-        for (size_t b = 0; b < ELEMENTSOF(batch_sizes); b++) {
-                struct ledger l;
-                unsigned pumps = 0;
-                long n;
-
-                char *state = path_of(STATE_FILE_NAME);
-                (void) remove(state);
-                free(state);
-                cr_assert_eq(ledger_init(&l, &limits), 0);
-                src = open_journal_source(&l);
-                do {
-                        n = ledger_pump(&l, src, batch_sizes[b], true);
-                        cr_assert_geq(n, 0);
-                        cr_assert_leq((size_t) n, 2 * batch_sizes[b], "at most max per thread");
-                        cr_assert_eq(ledger_save(&l, test_dir, "test source"), 0);
-                        if (++pumps % 2 == 0)
-                                restart_journal(&l, &src);
-                        cr_assert_leq(pumps, ticky_entries / batch_sizes[b] + 1, "batches of %zu", batch_sizes[b]);
-                } while ((size_t) n >= batch_sizes[b]);
-                restart_journal(&l, &src);
-                cr_assert_eq(ledger_pump(&l, src, SIZE_MAX, true), 0, "batches of %zu: nothing left", batch_sizes[b]);
-                expect_same_counts(l.stats, whole.stats);
-                source_close(src);
-                ledger_done(&l);
-        }
+        for (size_t b = 0; b < ELEMENTSOF(batch_sizes); b++)
+                count_in_batches(batch_sizes[b], true, 2, ticky_entries, open_journal_source, &whole);
         ledger_done(&whole);
 }
