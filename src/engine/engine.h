@@ -25,9 +25,9 @@ int engine_open(const struct config *c, struct engine **ret, char **ret_error);
 struct engine *engine_free(struct engine *e);
 
 /* Reads and counts about max entries (see ledger_pump()). Returns how many
- * were read (fewer than max: the source is drained for now) or -errno; after an error, nothing
- * more is read or saved (-ENOTRECOVERABLE): the process should exit, and the
- * next start resumes from the last snapshot. */
+ * were read (fewer than max: the source is drained for now) or -errno;
+ * after an error, nothing more is read or saved (-ENOTRECOVERABLE): the
+ * process should exit, and the next start resumes from the last snapshot. */
 long engine_pump(struct engine *e, size_t max);
 
 /* import_syslog_file() of the [syslog] identifier's lines, then the state

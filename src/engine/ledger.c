@@ -130,8 +130,10 @@ static int count_on_thread(struct stats *s, struct source *src, size_t max, size
 }
 
 /* A share of the journal's files read and counted on a thread of its own,
- * into counts of its own, while this thread reads the rest: with two
- * cores, a backlog of many files is read in about half the time. */
+ * into counts of its own, while this thread reads the rest. On two cores,
+ * 10 to 20% sooner through a backlog in big files; little with many small
+ * ones, whose opening and mapping the threads of one process do not do in
+ * parallel well. */
 struct share_reader {
         pthread_t thread;
         struct journal_share *share;
@@ -231,7 +233,7 @@ long ledger_pump(struct ledger *l, struct source *src, size_t max, bool counting
         r = count_here(l->stats, src, here, &n);
         if (r > 0 && n < max) {
                 r = share_start(l->stats, src, max, &sr);
-                if (r >= 0 && sr)
+                if (r >= 0 && sr) /* two threads reading: both cores are busy */
                         r = count_here(l->stats, src, max - n, &n);
                 else if (r >= 0)
                         r = count_on_thread(l->stats, src, max - n, &n);
