@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,11 @@ int main(int argc, char *argv[]) {
         enum mode mode;
         char **files;
         int r;
+
+        /* A reader of stderr that goes away (a closed pipe, outside
+         * systemd) must cost log lines, not the process: writes to it then
+         * fail with EPIPE, which logging ignores. */
+        (void) signal(SIGPIPE, SIG_IGN);
 
         r = parse_argv(argc, argv, &config_path, &explicit_config, &mode, &files);
         if (r != 0)

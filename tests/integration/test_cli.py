@@ -2,7 +2,9 @@
 """Command line and configuration errors: exit statuses and messages per SPEC."""
 
 import os
+import signal
 import sys
+import time
 
 import common
 from common import check, say
@@ -134,6 +136,21 @@ def check_corrupt_state(ws):
     common.check_csvs(ws.www, first.expectation.copy().merge(second.expectation))
 
 
+def check_stderr_reader_gone(ws):
+    """The reader of stderr goes away: the daemon logs on into the closed pipe, unharmed."""
+    proc = ws.start()
+    check(proc.stderr.readline(), "the daemon logged nothing at start")
+    proc.stderr.close()
+    proc.send_signal(signal.SIGHUP)  # a reload logs a line at once
+    time.sleep(1)
+    check(proc.poll() is None, "the daemon died (status %s) when the reader of its stderr went away"
+          % proc.returncode)
+    proc.send_signal(signal.SIGTERM)
+    status = proc.wait(timeout=10)
+    check(status == 0, "SIGTERM after stderr was closed: exit status %s" % status)
+    say("a closed stderr costs log lines, not the process (SIGPIPE ignored)")
+
+
 def body(args):
     """Usage, configuration and state-file errors."""
     with common.Workspace(args.binary, args.keep) as ws:
@@ -141,6 +158,7 @@ def body(args):
         check_configs(ws)
         check_missing_parents(ws)
         check_corrupt_state(ws)
+        check_stderr_reader_gone(ws)
 
 
 if __name__ == "__main__":
