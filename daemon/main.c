@@ -2,8 +2,8 @@
 /* ticky-reportd: command line and dispatch. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdbool.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
