@@ -366,10 +366,19 @@ int run_daemon(const char *config_path, bool explicit_config_path, struct config
                 goto finish;
 
         /* The first pages reflect the state as saved; a big backlog is
-         * read afterwards, in the loop, where signals are answered. */
+         * read afterwards, in the loop, where signals are answered. Pages
+         * that cannot be written (a full or read-only web root) are no
+         * reason to stop counting: logged, and tried again each interval,
+         * as later. */
         r = write_out(&d);
-        if (r < 0)
+        if (r == -ENOTRECOVERABLE)
                 goto finish;
+        if (r < 0) {
+                d.dirty = true;
+                r = arm_timer(&d);
+                if (r < 0)
+                        goto finish;
+        }
         (void) sd_notify(false, "READY=1");
         source = config_source_description(&d.config);
         if (d.config.source_type == SOURCE_SYSLOG)
