@@ -79,14 +79,18 @@ long pipeline_pump(struct engine *e, size_t max) {
 }
 
 int pipeline_flush(struct engine *e, const struct config *c, time_t now, bool *warned_caps) {
-        const char *what;
+        struct flush_errors errors;
         int r;
 
-        r = engine_flush(e, now, &what);
-        if (r < 0) {
-                log_error("Writing the %s failed: %s", what, strerror(-r));
+        r = engine_flush(e, now, &errors);
+        /* Each, when both fail: a full disk under the web root and another
+         * under the state are two problems. */
+        if (errors.pages < 0)
+                log_error("Writing the %s failed: %s", errors.pages_what, strerror(-errors.pages));
+        if (errors.state < 0)
+                log_error("Writing the state failed: %s", strerror(-errors.state));
+        if (r < 0)
                 return r;
-        }
         if (!*warned_caps && stats_caps_reached(engine_stats(e))) {
                 log_warning("More distinct users than max_users (%zu) or messages than max_errors (%zu): the rest "
                             "are counted in an (other) row.",

@@ -301,37 +301,32 @@ static void *save_state(void *userdata) {
         return NULL;
 }
 
-int engine_flush(struct engine *e, time_t now, const char **ret_what) {
+int engine_flush(struct engine *e, time_t now, struct flush_errors *ret) {
         struct state_saver saver = { .engine = e };
         bool threaded;
-        int r, q;
+        int r;
 
-        *ret_what = "state";
+        *ret = (struct flush_errors){ .pages_what = "pages" };
         if (e->ledger.poisoned)
-                return -ENOTRECOVERABLE;
+                return ret->state = -ENOTRECOVERABLE;
         /* The last changes to the counts before they are written: the
          * windows move on with the clock. */
         r = stats_prune(e->ledger.stats, now);
-        if (r < 0)
-                *ret_what = "pages";
         /* Both only read the counts: the state is written while the pages
          * are (with 1,000 hosts, about 0.15 s each). Without a thread, one
-         * after the other. */
+         * after the other. The state does not depend on the pages: it is
+         * saved even if they fail, so that a broken web root never holds
+         * back durability. */
         threaded = pthread_create(&saver.thread, NULL, save_state, &saver) == 0;
         if (r >= 0)
-                r = write_reports(e, now, ret_what);
+                r = write_reports(e, now, &ret->pages_what);
+        ret->pages = r;
         if (threaded) {
                 (void) pthread_join(saver.thread, NULL);
-                q = saver.result;
+                ret->state = saver.result;
         } else
-                q = engine_save_state(e);
-        /* The state does not depend on the pages: it is saved even if they
-         * failed, so that a broken web root never holds back durability. */
-        if (q < 0) {
-                *ret_what = "state";
-                return q;
-        }
-        return r;
+                ret->state = engine_save_state(e);
+        return ret->state < 0 ? ret->state : ret->pages;
 }
 
 int engine_wait_params(struct engine *e, int *ret_fd, short *ret_events, int *ret_timeout_ms) {

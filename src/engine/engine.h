@@ -42,13 +42,19 @@ bool engine_poisoned(const struct engine *e);
 /* Saves the state snapshot (position + counts). Returns 0 or -errno. */
 int engine_save_state(struct engine *e);
 
+/* What engine_flush() could not write: 0 or -errno each. */
+struct flush_errors {
+        int pages;
+        const char *pages_what; /* "pages" or "Prometheus file" */
+        int state;
+};
+
 /* Writes every report file, stamped with `now` (creating the output directory
  * again if it was removed), and saves the state meanwhile, even if the pages
- * fail.
- * Returns 0 or -errno; *ret_what names what failed ("pages" or "state").
- * -ENOTRECOVERABLE: a failed pump left the counts unsaveable; nothing was
- * written. */
-int engine_flush(struct engine *e, time_t now, const char **ret_what);
+ * fail. Returns 0 or -errno (the state's failure first), and in *ret each
+ * failure. -ENOTRECOVERABLE: a failed pump left the counts unsaveable;
+ * nothing was written. */
+int engine_flush(struct engine *e, time_t now, struct flush_errors *ret);
 
 /* For poll() on the source: see journal_source_wait_params(). */
 int engine_wait_params(struct engine *e, int *ret_fd, short *ret_events, int *ret_timeout_ms);

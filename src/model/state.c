@@ -73,6 +73,7 @@ struct writer {
         uint64_t len;
         uint32_t crc;
         bool failed; /* a write failed, or a string is too long to store */
+        int error;   /* the errno of the write that failed */
         size_t n_staged;
         unsigned char staged[16384];
 };
@@ -81,8 +82,10 @@ static void flush_staged(struct writer *w) {
         if (w->n_staged == 0)
                 return;
         w->crc = crc32_update(w->crc, w->staged, w->n_staged);
-        if (!w->failed && fwrite(w->staged, 1, w->n_staged, w->f) != w->n_staged)
+        if (!w->failed && fwrite(w->staged, 1, w->n_staged, w->f) != w->n_staged) {
                 w->failed = true;
+                w->error = errno;
+        }
         w->n_staged = 0;
 }
 
@@ -228,8 +231,10 @@ static int write_snapshot(FILE *f, const struct state_snapshot *snap) {
         flush_staged(&w);
         put_u32(&w, w.crc);
         flush_staged(&w);
+        if (w.failed) /* a full disk says so, not "Input/output error" */
+                return w.error > 0 ? -w.error : -EIO;
         /* The tables cannot change in between: a different length is a bug. */
-        return w.failed || w.len != measured.len + 4 ? -EIO : 0;
+        return w.len != measured.len + 4 ? -EIO : 0;
 }
 
 /* root running --once or --import for the service must leave a snapshot

@@ -42,6 +42,18 @@ struct write_group {
         int result;
 };
 
+/* write() into af. A writer says -EIO when its stream failed: the write(2)
+ * that failed left the reason in errno (ENOSPC, say), which nothing a
+ * writer calls after it sets, so that is what is returned. */
+static int write_into(struct atomic_file *af, int (*write)(FILE *f, const struct report_data *d),
+                      const struct report_data *d) {
+        int r;
+
+        errno = 0;
+        r = write(af->f, d);
+        return r == -EIO && errno > 0 ? -errno : r;
+}
+
 static int write_file(const char *dir, const struct report_data *d, const struct report_file *file) {
         struct atomic_file af;
         int r;
@@ -49,7 +61,7 @@ static int write_file(const char *dir, const struct report_data *d, const struct
         r = atomic_file_begin(&af, dir, file->name);
         if (r < 0)
                 return r;
-        r = file->write(af.f, d);
+        r = write_into(&af, file->write, d);
         if (r >= 0)
                 r = atomic_file_replace(&af, 0644);
         atomic_file_done(&af);
@@ -110,7 +122,7 @@ int report_files_write_prometheus(const char *path, const struct report_data *d)
         r = atomic_file_begin(&af, *dir ? dir : "/", name);
         if (r < 0)
                 return r;
-        r = report_prometheus_write(af.f, d);
+        r = write_into(&af, report_prometheus_write, d);
         if (r >= 0)
                 r = atomic_file_commit(&af, 0644);
         atomic_file_done(&af);
