@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -13,13 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "macro.h"
 #include "strv.h"
 
+/* A configuration is a few hundred bytes: a file far larger is not one
+ * (nor is a device that never ends, like /dev/zero). */
+#define CONFIG_MAX_BYTES 1048576
+
 struct parser {
         const char *path;
         FILE *f;
+        size_t bytes_read;
         char *line;
         size_t line_cap;
         unsigned line_number;
@@ -100,8 +107,18 @@ static char *reader(char *str, int num, void *stream) {
         struct parser *p = stream;
         ssize_t n = getline(&p->line, &p->line_cap, p->f);
 
-        if (n < 0)
+        if (n < 0) {
+                /* Out of memory, say, is not the end of the file: a
+                 * configuration cut short would be taken as a whole. */
+                if (!feof(p->f))
+                        add_error(p, p->line_number + 1, "cannot read: %s", strerror(errno));
                 return NULL;
+        }
+        p->bytes_read += (size_t) n;
+        if (p->bytes_read > CONFIG_MAX_BYTES) {
+                add_error(p, p->line_number + 1, "file larger than %d bytes", CONFIG_MAX_BYTES);
+                return NULL;
+        }
         p->line_number++;
         if (n >= num) {
                 /* inih would silently split it; better to say so. */
@@ -428,19 +445,49 @@ int config_init_defaults(struct config *c) {
         return 0;
 }
 
+/* Opens path, a regular file of at most CONFIG_MAX_BYTES. Never blocks: a
+ * FIFO is refused, not waited on (a reload waiting for a writer would
+ * stop the daemon from answering signals). Returns 0, -EINVAL with
+ * *ret_errors ("FILE: reason"), or another -errno. */
+static int open_config(const char *path, FILE **ret, char **ret_errors) {
+        struct stat st;
+        const char *reason = NULL;
+        bool too_large = false;
+        int fd, r = 0;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                r = -errno;
+        else if (S_ISDIR(st.st_mode))
+                r = -EISDIR;
+        else if (!S_ISREG(st.st_mode))
+                reason = "not a regular file";
+        else
+                too_large = st.st_size > CONFIG_MAX_BYTES;
+        if (reason || too_large) {
+                r = reason ? asprintf(ret_errors, "%s: %s\n", path, reason)
+                           : asprintf(ret_errors, "%s: file larger than %d bytes\n", path, CONFIG_MAX_BYTES);
+                if (r < 0)
+                        *ret_errors = NULL;
+                r = r < 0 ? -ENOMEM : -EINVAL;
+        }
+        if (r >= 0 && !(*ret = fdopen(fd, "re")))
+                r = -errno;
+        if (r < 0)
+                (void) close(fd);
+        return r;
+}
+
 int config_load(const char *path, struct config *ret, char **ret_errors) {
         _cleanup_fclose_ FILE *f = NULL;
         struct parser p = { .path = path };
         int r;
 
-        f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        struct stat st;
-        if (fstat(fileno(f), &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
+        r = open_config(path, &f, ret_errors);
+        if (r < 0)
+                return r;
         r = config_init_defaults(&p.config);
         if (r < 0)
                 return r;
@@ -457,8 +504,6 @@ int config_load(const char *path, struct config *ret, char **ret_errors) {
         else if (r > 0 && (p.first_error_line == 0 || (unsigned) r < p.first_error_line))
                 /* A line inih rejected that check_line() let through. */
                 add_error(&p, (unsigned) r, "syntax error");
-        else if (ferror(f))
-                add_error(&p, p.line_number, "read error");
 
         if (p.config.namespace && p.config.journal_directory)
                 add_error(&p, p.namespace_line > p.directory_line ? p.namespace_line : p.directory_line,

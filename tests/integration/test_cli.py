@@ -3,6 +3,7 @@
 
 import os
 import signal
+import subprocess
 import sys
 import time
 
@@ -10,9 +11,9 @@ import common
 from common import check, say
 
 
-def expect_status(ws, args, status, what):
+def expect_status(ws, args, status, what, timeout=common.ONCE_TIMEOUT):
     """Run with exactly ``args``; the exit status must be ``status``."""
-    got, out, err = ws.run_raw(args)
+    got, out, err = ws.run_raw(args, timeout=timeout)
     check(got == status, "%s: exit status %s, expected %d\nstdout: %s\nstderr: %s"
           % (what, got, status, out[-1000:], err[-1000:]))
     say("%s -> %d" % (what, status))
@@ -151,6 +152,45 @@ def check_stderr_reader_gone(ws):
     say("a closed stderr costs log lines, not the process (SIGPIPE ignored)")
 
 
+def check_config_file_types(ws):
+    """A FIFO, a device that never ends, a huge file: refused at once, not read."""
+    fifo = ws.path("fifo.ini")
+    os.mkfifo(fifo)
+    big = ws.path("big.ini")
+    with open(big, "w") as f:
+        for _ in range(12000):
+            f.write("; " + "x" * 97 + "\n")
+    for path, reason in ((fifo, "not a regular file"), ("/dev/zero", "not a regular file"),
+                         (big, "file larger than 1048576 bytes")):
+        # At once: a FIFO must not be waited on, /dev/zero not read.
+        _, err = expect_status(ws, ["-c", path, "--check-config"], 1, "--check-config on %s" % path, timeout=10)
+        check("%s: %s" % (path, reason) in err, "no '%s: %s' on stderr: %r" % (path, reason, err[-500:]))
+
+
+def check_reload_never_blocks(ws):
+    """The config replaced by a FIFO, then SIGHUP: refused, and SIGTERM still works."""
+    proc = ws.start()
+    check(proc.stderr.readline(), "the daemon logged nothing at start")
+    saved = ws.path("saved.ini")
+    os.rename(ws.conf, saved)
+    os.mkfifo(ws.conf)
+    try:
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(1)
+        proc.send_signal(signal.SIGTERM)
+        try:
+            status = proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            raise common.TestFailure("the daemon did not stop after a reload of a FIFO: it blocked reading it")
+        check(status == 0, "SIGTERM after a reload of a FIFO: exit status %s" % status)
+        err = proc.stderr.read().decode(errors="replace")
+        check("not a regular file" in err, "the FIFO is not refused as such: %r" % err[-1000:])
+    finally:
+        os.unlink(ws.conf)
+        os.rename(saved, ws.conf)
+    say("a reload of a FIFO is refused at once; the daemon keeps its configuration and stops on SIGTERM")
+
+
 def body(args):
     """Usage, configuration and state-file errors."""
     with common.Workspace(args.binary, args.keep) as ws:
@@ -158,6 +198,8 @@ def body(args):
         check_configs(ws)
         check_missing_parents(ws)
         check_corrupt_state(ws)
+        check_config_file_types(ws)
+        check_reload_never_blocks(ws)
         check_stderr_reader_gone(ws)
 
 
