@@ -201,7 +201,47 @@ Test(config, describes_the_source) {
 
 Test(config, rejects_continuation_lines) {
         expect_errors("[output]\ntitle = Real\n  oops stray line\n",
-                      "3: line starts with whitespace (continuation lines are not supported)");
+                      "3: line starts with whitespace (only a hosts list may go on over indented lines)");
+        expect_errors("[output]\n  title = Real\n", "2: line starts with whitespace (and continues no key)");
+}
+
+Test(config, a_hosts_list_goes_on_over_indented_lines) {
+        struct config c;
+        char *errors;
+
+        cr_assert_eq(load("[journal]\nhosts = web1.example.org web2.example.org\n"
+                          "  ; a comment between\n"
+                          "  web3.example.org,web4.example.org\n"
+                          "\tweb5.example.org\n"
+                          "[output]\ntitle = t\n",
+                          &c, &errors),
+                     0, "%s", errors);
+        cr_assert_not_null(c.hosts);
+        const char *const want[] = { "web1.example.org", "web2.example.org", "web3.example.org", "web4.example.org",
+                                     "web5.example.org" };
+        for (size_t i = 0; i < 5; i++)
+                cr_expect_str_eq(c.hosts[i], want[i]);
+        cr_expect_null(c.hosts[5]);
+        config_done(&c);
+}
+
+Test(config, rejects_a_key_set_twice) {
+        expect_errors("[journal]\nhosts = h1\n[output]\ntitle = a\n[journal]\nhosts = h2\n",
+                      "6: 'hosts' in [journal] is set twice (first on line 2)");
+}
+
+Test(config, rejects_a_web_root_of_slash_or_holding_the_state) {
+        expect_errors("[output]\ndirectory = /\n", "2: [output] directory must not be /");
+        expect_errors("[output]\ndirectory = /srv/www/\n[daemon]\nstate_directory = /srv/www\n",
+                      "4: [daemon] state_directory must not be the output directory or inside it: /srv/www");
+        expect_errors("[daemon]\nstate_directory = /var/www/html/state\n",
+                      "2: [daemon] state_directory must not be the output directory or inside it: "
+                      "/var/www/html/state");
+        struct config c;
+        char *errors;
+        cr_assert_eq(load("[output]\ndirectory = /srv/www\n[daemon]\nstate_directory = /srv/www-state\n", &c, &errors),
+                     0, "%s", errors);
+        config_done(&c);
 }
 
 Test(config, accepts_indented_comments_and_bom) {
@@ -255,13 +295,13 @@ Test(config, reads_the_report_section) {
 }
 
 Test(config, rejects_bad_report_values) {
-        expect_errors("[report]\ndays = 5000\ntimezone = Mars/Olympus\nmax_users = -1\nbogus = 1\n"
-                      "timezone = ../../etc/passwd\n",
+        expect_errors("[report]\ndays = 5000\ntimezone = Mars/Olympus\nmax_users = -1\nbogus = 1\n",
                       "2: days must be a whole number from 0 to 3660: 5000\n"
                       "3: unknown time zone 'Mars/Olympus' (see /usr/share/zoneinfo)\n"
                       "4: max_users must be a whole number from 0 to 9223372036854775807: -1\n"
-                      "5: unknown key 'bogus' in section [report]\n"
-                      "6: unknown time zone '../../etc/passwd' (see /usr/share/zoneinfo)");
+                      "5: unknown key 'bogus' in section [report]");
+        expect_errors("[report]\ntimezone = ../../etc/passwd\n",
+                      "2: unknown time zone '../../etc/passwd' (see /usr/share/zoneinfo)");
 }
 
 Test(config, reads_the_source_and_syslog_sections) {
@@ -294,13 +334,13 @@ Test(config, reads_the_source_and_syslog_sections) {
 }
 
 Test(config, rejects_bad_source_and_syslog_values) {
-        expect_errors("[source]\ntype = file\nkind = x\n[syslog]\npath = log/syslog\npath = /var/log/\n"
-                      "identifier = a:b\nidentifier = x[1]\nfollow = yes\n",
+        expect_errors("[source]\ntype = file\nkind = x\n[syslog]\npath = log/syslog\n"
+                      "identifier = a:b\nfollow = yes\n",
                       "2: invalid source type 'file' (journal or syslog)\n"
                       "3: unknown key 'kind' in section [source]\n"
                       "5: path must be an absolute path: log/syslog\n"
-                      "6: path must name a file: /var/log/\n"
-                      "7: identifier must not contain '[' or ':'\n"
-                      "8: identifier must not contain '[' or ':'\n"
-                      "9: unknown key 'follow' in section [syslog]");
+                      "6: identifier must not contain '[' or ':'\n"
+                      "7: unknown key 'follow' in section [syslog]");
+        expect_errors("[syslog]\npath = /var/log/\nidentifier = x[1]\n", "2: path must name a file: /var/log/\n"
+                                                                         "3: identifier must not contain '[' or ':'");
 }

@@ -31,7 +31,14 @@ struct parser {
         size_t line_cap;
         unsigned line_number;
         unsigned first_error_line; /* 0: none yet */
-        unsigned namespace_line, directory_line;
+        unsigned namespace_line, directory_line, output_line, state_line;
+        bool after_key;    /* the last line that was neither blank nor a comment set a key */
+        bool continuation; /* the line inih has now is an indented continuation of that key */
+        struct seen_key {
+                char *key; /* "section.name" */
+                unsigned line;
+        } * seen;
+        size_t n_seen;
         struct config config;
         FILE *errors; /* memstream collecting "FILE:LINE: reason\n" */
         char *errors_buf;
@@ -77,12 +84,20 @@ static bool check_line(struct parser *p, const char *line) {
         if (p->line_number == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
                 line += 3; /* a UTF-8 byte order mark, which inih skips too */
         start = line + strspn(line, " \t");
+        p->continuation = false;
         if (only_comment_left(start))
                 return true; /* blank or comment */
         if (start != line) {
-                add_error(p, p->line_number, "line starts with whitespace (continuation lines are not supported)");
-                return false;
+                /* inih continues the previous key's value: only a hosts
+                 * list may (see handler()). */
+                if (!p->after_key) {
+                        add_error(p, p->line_number, "line starts with whitespace (and continues no key)");
+                        return false;
+                }
+                p->continuation = true;
+                return true;
         }
+        p->after_key = false;
         if (*start == '[') {
                 end = strchr(start + 1, ']');
                 if (!end) {
@@ -100,6 +115,7 @@ static bool check_line(struct parser *p, const char *line) {
                 add_error(p, p->line_number, "syntax error (expected '[section]' or 'key = value')");
                 return false;
         }
+        p->after_key = true;
         return true;
 }
 
@@ -212,11 +228,14 @@ static int set_path(struct parser *p, char **field, const char *key, const char 
         return set_string(field, value);
 }
 
-/* A list of host names separated by spaces or commas. */
-static int set_hosts(struct parser *p, char ***field, const char *value) {
-        char **hosts = NULL;
+/* Appends to *field the host names of value, separated by spaces or
+ * commas. Returns 0 (an invalid name is reported) or -ENOMEM. */
+static int add_hosts(struct parser *p, char ***field, const char *value) {
+        char **hosts = TAKE_PTR(*field);
         size_t n = 0;
 
+        while (hosts && hosts[n])
+                n++;
         for (const char *v = value;;) {
                 v += strspn(v, " \t,");
                 if (!*v)
@@ -236,15 +255,22 @@ static int set_hosts(struct parser *p, char ***field, const char *value) {
                 }
                 if (len > 255 || has_control_chars(hosts[n])) {
                         add_error(p, p->line_number, "invalid host name '%s'", hosts[n]);
-                        strv_free(hosts);
-                        return 0;
+                        free(hosts[n]);
+                        hosts[n] = NULL;
+                        break;
                 }
                 n++;
                 v += len;
         }
-        strv_free(*field);
         *field = hosts;
         return 0;
+}
+
+/* A list of host names separated by spaces or commas, which may go on over
+ * indented lines. */
+static int set_hosts(struct parser *p, char ***field, const char *value) {
+        *field = strv_free(*field);
+        return add_hosts(p, field, value);
 }
 
 /* A program name to match: SYSLOG_IDENTIFIER, or the tag of a syslog line. */
@@ -321,8 +347,10 @@ static int handle_syslog(struct parser *p, const char *name, const char *value) 
 static int handle_output(struct parser *p, const char *name, const char *value) {
         struct config *c = &p->config;
 
-        if (strcmp(name, "directory") == 0)
+        if (strcmp(name, "directory") == 0) {
+                p->output_line = p->line_number;
                 return set_path(p, &c->output_directory, "directory", *value ? value : "/var/www/html");
+        }
         if (strcmp(name, "title") == 0)
                 return set_string(&c->title, *value ? value : "ticky");
         if (strcmp(name, "prometheus") == 0) {
@@ -349,8 +377,10 @@ static int handle_daemon(struct parser *p, const char *name, const char *value) 
                         c->interval_sec = (unsigned) v;
                 return 0;
         }
-        if (strcmp(name, "state_directory") == 0)
+        if (strcmp(name, "state_directory") == 0) {
+                p->state_line = p->line_number;
                 return set_path(p, &c->state_directory, "state_directory", *value ? value : "/var/lib/ticky-reportd");
+        }
         add_error(p, p->line_number, "unknown key '%s' in section [daemon]", name);
         return 0;
 }
@@ -394,11 +424,48 @@ static int handle_report(struct parser *p, const char *name, const char *value) 
 
 /* Returns nonzero to inih unless out of memory: each error is already recorded
  * with its line, and parsing goes on to find the others. */
+/* Whether section.name was set before (reported); else remembers it.
+ * Returns 1, 0, or -ENOMEM. */
+static int seen_before(struct parser *p, const char *section, const char *name) {
+        _cleanup_free_ char *key = NULL;
+        struct seen_key *grown;
+
+        if (asprintf(&key, "%s.%s", section, name) < 0) {
+                key = NULL;
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < p->n_seen; i++)
+                if (strcmp(p->seen[i].key, key) == 0) {
+                        /* Which one would win is no one's guess to make. */
+                        add_error(p, p->line_number, "'%s' in [%s] is set twice (first on line %u)", name, section,
+                                  p->seen[i].line);
+                        return 1;
+                }
+        grown = realloc(p->seen, (p->n_seen + 1) * sizeof(*grown));
+        if (!grown)
+                return -ENOMEM;
+        p->seen = grown;
+        p->seen[p->n_seen++] = (struct seen_key){ .key = TAKE_PTR(key), .line = p->line_number };
+        return 0;
+}
+
+/* An indented line goes on with the previous key: a hosts list only. */
+static int handle_continuation(struct parser *p, const char *section, const char *name, const char *value) {
+        if (strcmp(section, "journal") == 0 && strcmp(name, "hosts") == 0)
+                return add_hosts(p, &p->config.hosts, value);
+        add_error(p, p->line_number, "line starts with whitespace (only a hosts list may go on over indented lines)");
+        return 0;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value) {
         struct parser *p = user;
         int r;
 
-        if (strcmp(section, "source") == 0)
+        if (p->continuation)
+                r = handle_continuation(p, section, name, value);
+        else if ((r = seen_before(p, section, name)) != 0)
+                r = r < 0 ? r : 0;
+        else if (strcmp(section, "source") == 0)
                 r = handle_source(p, name, value);
         else if (strcmp(section, "journal") == 0)
                 r = handle_journal(p, name, value);
@@ -443,6 +510,30 @@ int config_init_defaults(struct config *c) {
                 return -ENOMEM;
         }
         return 0;
+}
+
+/* Whether path is dir or inside it (both absolute, compared as written). */
+static bool path_within(const char *path, const char *dir) {
+        size_t n = strlen(dir);
+
+        while (n > 1 && dir[n - 1] == '/')
+                n--;
+        return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+/* The web server serves the output directory: the root as web root would
+ * have the pages' temporary files and the stale-file sweep there, and a
+ * state inside it would be served to anyone. */
+static void check_directories(struct parser *p) {
+        const struct config *c = &p->config;
+        const char *out = c->output_directory;
+
+        if (out && out[strspn(out, "/")] == '\0')
+                add_error(p, p->output_line, "[output] directory must not be /");
+        else if (out && c->state_directory && path_within(c->state_directory, out))
+                add_error(p, p->state_line ? p->state_line : p->output_line,
+                          "[daemon] state_directory must not be the output directory or inside it: %s",
+                          c->state_directory);
 }
 
 /* Opens path, a regular file of at most CONFIG_MAX_BYTES. Never blocks: a
@@ -508,8 +599,12 @@ int config_load(const char *path, struct config *ret, char **ret_errors) {
         if (p.config.namespace && p.config.journal_directory)
                 add_error(&p, p.namespace_line > p.directory_line ? p.namespace_line : p.directory_line,
                           "[journal] namespace and directory are exclusive");
+        check_directories(&p);
 
         free(p.line);
+        for (size_t i = 0; i < p.n_seen; i++)
+                free(p.seen[i].key);
+        free(p.seen);
         if (fclose(p.errors) != 0) {
                 free(p.errors_buf);
                 config_done(&p.config);
