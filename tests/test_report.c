@@ -54,6 +54,32 @@ Test(report_html, escapes_the_five_characters) {
         free(buf);
 }
 
+Test(report_html, shows_invisible_and_reordering_characters) {
+        static const struct {
+                const char *in, *out;
+        } cases[] = {
+                { "b\u200Dob", "b&#8249;U+200D&#8250;ob" },                       /* looks like "bob" */
+                { "invoice\u202Eexe.txt", "invoice&#8249;U+202E&#8250;exe.txt" }, /* Trojan Source */
+                { "\u2066x\u2069\u200E", "&#8249;U+2066&#8250;x&#8249;U+2069&#8250;&#8249;U+200E&#8250;" },
+                { "\x1B[31mred", "&#8249;U+001B&#8250;[31mred" }, /* a terminal's escape */
+                { "soft\u00ADhy\uFEFFphen\xC2\x85",
+                  "soft&#8249;U+00AD&#8250;hy&#8249;U+FEFF&#8250;phen&#8249;U+0085&#8250;" },
+                { "tab\tand\nnewline stay", "tab\tand\nnewline stay" },
+                { "\u05E9\u05DC\u05D5\u05DD caf\u00E9 \u2713 [U+202E]",
+                  "\u05E9\u05DC\u05D5\u05DD caf\u00E9 \u2713 [U+202E]" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *buf = NULL;
+                size_t len;
+                FILE *f = open_memstream(&buf, &len);
+                report_html_write_escaped(f, cases[i].in, strlen(cases[i].in));
+                fclose(f);
+                cr_expect_str_eq(buf, cases[i].out, "case %zu", i);
+                free(buf);
+        }
+}
+
 /* A fixed, hostile sample; the pages are compared byte for byte. */
 static struct stats *sample(void) {
         struct stats *s = stats_new();

@@ -236,6 +236,42 @@ struct error_id {
 #define SPARK_BASE      24 /* y of zero; the highest count is drawn at SPARK_BASE - SPARK_RANGE */
 #define SPARK_RANGE     23
 
+/* Whether the UTF-8 sequence at p (valid: keys are repaired), code point
+ * *ret_cp, is one a reader cannot see or that reorders the text around it: C0
+ * and C1 controls (but tab and newline), bidirectional controls (the
+ * Trojan Source trick, CVE-2021-42574: "b\u202Eexe.txt"), zero-width and
+ * other invisible characters ("b\u200Dob" looks like "bob"). Sets *ret_len
+ * to the sequence's length either way. */
+static bool is_hidden(const unsigned char *p, const unsigned char *end, uint32_t *ret_cp, size_t *ret_len) {
+        static const struct {
+                uint32_t first, last;
+        } hidden[] = {
+                { 0x0080, 0x009F }, { 0x00AD, 0x00AD }, { 0x034F, 0x034F }, { 0x061C, 0x061C },
+                { 0x115F, 0x1160 }, { 0x180E, 0x180E }, { 0x200B, 0x200F }, { 0x202A, 0x202E },
+                { 0x2060, 0x2069 }, { 0x3164, 0x3164 }, { 0xFEFF, 0xFEFF }, { 0xFFA0, 0xFFA0 },
+        };
+        uint32_t cp;
+        size_t len;
+
+        *ret_cp = p[0];
+        *ret_len = 1;
+        if (p[0] < 0x80)
+                return (p[0] < 0x20 && p[0] != '\t' && p[0] != '\n') || p[0] == 0x7F;
+        len = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : 2;
+        if ((size_t) (end - p) < len)
+                return false;
+        *ret_len = len;
+        if (len == 4)
+                return false;
+        cp = len == 2 ? (uint32_t) (p[0] & 0x1F) << 6 | (p[1] & 0x3F)
+                      : (uint32_t) (p[0] & 0x0F) << 12 | (uint32_t) (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+        *ret_cp = cp;
+        for (size_t i = 0; i < ELEMENTSOF(hidden); i++)
+                if (cp >= hidden[i].first && cp <= hidden[i].last)
+                        return true;
+        return false;
+}
+
 void report_html_write_escaped(FILE *f, const char *s, size_t n) {
         const char *run = s, *end = s + n;
         struct write_buffer b;
@@ -244,6 +280,7 @@ void report_html_write_escaped(FILE *f, const char *s, size_t n) {
 
         for (const char *p = s; p < end; p++) {
                 const char *entity;
+                char shown[32];
                 switch (*p) {
                 case '&':
                         entity = "&amp;";
@@ -260,8 +297,27 @@ void report_html_write_escaped(FILE *f, const char *s, size_t n) {
                 case '\'':
                         entity = "&#39;";
                         break;
-                default:
+                default: {
+                        /* Shown as "‹U+202E›", text that works in an
+                         * attribute as in a cell, its brackets written as
+                         * references so that it cannot be mistaken for the
+                         * same text in a key. CSV and JSON keep the
+                         * character. */
+                        size_t len;
+                        uint32_t cp;
+                        if ((unsigned char) *p >= 0x20 && (unsigned char) *p < 0x7F)
+                                continue; /* the common case, first */
+                        if (!is_hidden((const unsigned char *) p, (const unsigned char *) end, &cp, &len)) {
+                                p += len - 1;
+                                continue;
+                        }
+                        snprintf(shown, sizeof(shown), "&#8249;U+%04" PRIX32 "&#8250;", cp);
+                        write_buffer_put(&b, run, (size_t) (p - run));
+                        write_buffer_put(&b, shown, strlen(shown));
+                        p += len - 1;
+                        run = p + 1;
                         continue;
+                }
                 }
                 write_buffer_put(&b, run, (size_t) (p - run));
                 write_buffer_put(&b, entity, strlen(entity));
@@ -277,6 +333,9 @@ static void write_text(FILE *f, const char *s) {
         utf8_write_repaired(f, s, report_html_write_escaped);
 }
 
+/* A key stands alone in its table cell, a bidirectional paragraph of its
+ * own: a name in a right-to-left script cannot reorder what stands beside
+ * it, and the controls in it are shown, not applied. */
 static void write_key(FILE *f, const struct counter_row *row) {
         report_html_write_escaped(f, row->key, row->key_len);
 }

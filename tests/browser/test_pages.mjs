@@ -286,8 +286,22 @@ async function clickHeader(page, table, col) {
 }
 
 /* The rows as the CSV has them, for comparison with the DOM. */
+/* Controls, bidirectional controls and invisible characters, which the
+ * pages show as "\u2039U+XXXX\u203a" (src/report/report_html.c). */
+const HIDDEN = [[0x00, 0x08], [0x0B, 0x1F], [0x7F, 0x9F], [0xAD, 0xAD], [0x34F, 0x34F], [0x61C, 0x61C],
+  [0x115F, 0x1160], [0x180E, 0x180E], [0x200B, 0x200F], [0x202A, 0x202E], [0x2060, 0x2069], [0x3164, 0x3164],
+  [0xFEFF, 0xFEFF], [0xFFA0, 0xFFA0]];
+
+function shown(s) {
+  return [...s].map(c => {
+    const cp = c.codePointAt(0);
+    return HIDDEN.some(([a, b]) => cp >= a && cp <= b)
+      ? `\u2039U+${cp.toString(16).toUpperCase().padStart(4, "0")}\u203a` : c;
+  }).join("");
+}
+
 function csvRows(set, which) {
-  return set[which].slice(1).map(r => [newlines(r[0]), ...r.slice(1)]);
+  return set[which].slice(1).map(r => [newlines(shown(r[0])), ...r.slice(1)]);
 }
 
 /* The order a stable sort gives: by value, ties in the original order. */

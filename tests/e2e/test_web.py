@@ -349,7 +349,9 @@ def check_rendered_table(server, page, csv_path, what):
     check(TITLE in dom.title, "%s: the title %r is not %r" % (page, dom.title, TITLE))
     csv_rows = common.read_csv(csv_path)
     width = len(csv_rows[0]) - 1
-    expected = [[newlines(row[0])] + row[1:] for row in csv_rows[1:]]
+    # A CR is shown as a marker ("\u2039U+000D\u203a"), as are the other
+    # controls and invisible characters: the key as the page shows it.
+    expected = [[newlines(common.shown(row[0]))] + row[1:] for row in csv_rows[1:]]
     shown = [[newlines(row[0])] + values[:width]
              for row, values in zip(dom.sections["tbody"], dom.values["tbody"])]
     check(len(shown) == len(expected), "%s: Chromium shows %d %s, the CSV has %d"

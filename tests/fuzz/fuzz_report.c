@@ -7,8 +7,9 @@
  *  - HTML: valid UTF-8, and the markup (< > " ' and bare &) is the same as
  *    that of the same data with those characters taken out of every value:
  *    no value adds markup;
- *  - report_html_write_escaped() alone: no < > " ', every & an entity, and
- *    unescaping gives the input back.
+ *  - report_html_write_escaped() alone: no < > " ', no control or
+ *    bidirectional control left raw, every & an entity or a shown
+ *    character ("&#8249;U+XXXX&#8250;"), and unescaping gives the input back.
  *
  * Input: one flags byte, then records until the end of the input:
  *   length (1 byte below 0x80, else 2 bytes: 15 bits big-endian), the
@@ -831,9 +832,33 @@ static void check_escaper(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < m.len;) {
                 char c = m.buf[i];
                 FUZZ_CHECK(c != '<' && c != '>' && c != '"' && c != '\'');
+                /* No control left raw, nor a bidirectional one (U+202A..E, U+2066..9). */
+                FUZZ_CHECK(((unsigned char) c >= 0x20 || c == '\t' || c == '\n') && c != 0x7F);
+                FUZZ_CHECK(!(i + 2 < m.len && (unsigned char) c == 0xE2 &&
+                             (((unsigned char) m.buf[i + 1] == 0x80 && (unsigned char) m.buf[i + 2] >= 0xAA &&
+                               (unsigned char) m.buf[i + 2] <= 0xAE) ||
+                              ((unsigned char) m.buf[i + 1] == 0x81 && (unsigned char) m.buf[i + 2] >= 0xA6 &&
+                               (unsigned char) m.buf[i + 2] <= 0xA9))));
                 if (c != '&') {
                         back[k++] = c;
                         i++;
+                        continue;
+                }
+                unsigned cp;
+                int used = 0;
+                /* A hidden character, shown: back to its UTF-8. */
+                if (sscanf(m.buf + i, "&#8249;U+%4X&#8250;%n", &cp, &used) == 1 && used > 0) {
+                        if (cp < 0x80)
+                                back[k++] = (char) cp;
+                        else if (cp < 0x800) {
+                                back[k++] = (char) (0xC0 | cp >> 6);
+                                back[k++] = (char) (0x80 | (cp & 0x3F));
+                        } else {
+                                back[k++] = (char) (0xE0 | cp >> 12);
+                                back[k++] = (char) (0x80 | (cp >> 6 & 0x3F));
+                                back[k++] = (char) (0x80 | (cp & 0x3F));
+                        }
+                        i += (size_t) used;
                         continue;
                 }
                 size_t e = 0;
