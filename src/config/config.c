@@ -422,8 +422,6 @@ static int handle_report(struct parser *p, const char *name, const char *value) 
         return 0;
 }
 
-/* Returns nonzero to inih unless out of memory: each error is already recorded
- * with its line, and parsing goes on to find the others. */
 /* Whether section.name was set before (reported); else remembers it.
  * Returns 1, 0, or -ENOMEM. */
 static int seen_before(struct parser *p, const char *section, const char *name) {
@@ -457,6 +455,8 @@ static int handle_continuation(struct parser *p, const char *section, const char
         return 0;
 }
 
+/* Returns nonzero to inih unless out of memory: each error is already recorded
+ * with its line, and parsing goes on to find the others. */
 static int handler(void *user, const char *section, const char *name, const char *value) {
         struct parser *p = user;
         int r;

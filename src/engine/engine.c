@@ -106,23 +106,6 @@ static struct engine *engine_new(const struct config *c) {
         return e;
 }
 
-/* The Prometheus file's directory is node_exporter's, shared with other
- * programs: only our own leftovers go (.NAME.XXXXXX), and a directory that
- * does not exist yet has none. */
-static int remove_stale_prometheus(const char *path) {
-        _cleanup_free_ char *dir = strdup(path);
-        char *slash = dir ? strrchr(dir, '/') : NULL;
-        int r;
-
-        if (!dir)
-                return -ENOMEM;
-        if (!slash) /* the configuration only takes absolute paths */
-                return 0;
-        *slash = '\0';
-        r = atomic_file_remove_stale(slash == dir ? "/" : dir, slash + 1);
-        return r == -ENOENT ? 0 : r;
-}
-
 static int setup_directories(struct engine *e, char **ret_error) {
         int r;
 
@@ -152,7 +135,7 @@ static int setup_directories(struct engine *e, char **ret_error) {
         if (r >= 0)
                 r = atomic_file_remove_stale(e->state_directory, STATE_FILE_NAME);
         if (r >= 0 && e->prometheus_path)
-                r = remove_stale_prometheus(e->prometheus_path);
+                r = report_files_remove_stale_prometheus(e->prometheus_path);
         if (r < 0)
                 return fail(ret_error, r, "cannot remove stale temporary files: %s", strerror(-r));
         return 0;

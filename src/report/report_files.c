@@ -103,23 +103,42 @@ int report_files_write(const char *dir, const struct report_data *d) {
         return atomic_file_fsync_directory(dir);
 }
 
-int report_files_write_prometheus(const char *path, const struct report_data *d) {
-        _cleanup_free_ char *dir = strdup(path);
-        const char *name;
-        struct atomic_file af;
-        char *slash;
-        int r;
+/* Splits the file path into a copy of its directory (*ret_dir, "/" for a
+ * file in the root; caller frees) and its name (*ret_name, in the same
+ * allocation). Returns 0, -EINVAL (no directory or no file name) or
+ * -ENOMEM. */
+static int split_path(const char *path, char **ret_dir, const char **ret_name) {
+        const char *slash = strrchr(path, '/');
+        size_t len = strlen(path), at;
+        char *dir;
 
-        if (!dir)
-                return -ENOMEM;
-        slash = strrchr(dir, '/');
         if (!slash || !slash[1])
                 return -EINVAL;
-        *slash = '\0';
-        name = slash + 1;
+        /* One byte more, for the root's "/" to keep its slash. */
+        dir = malloc(len + 2);
+        if (!dir)
+                return -ENOMEM;
+        at = (size_t) (slash - path) + (slash == path);
+        memcpy(dir, path, at);
+        dir[at] = '\0';
+        memcpy(dir + at + 1, slash + 1, len - (size_t) (slash - path));
+        *ret_dir = dir;
+        *ret_name = dir + at + 1;
+        return 0;
+}
+
+int report_files_write_prometheus(const char *path, const struct report_data *d) {
+        _cleanup_free_ char *dir = NULL;
+        const char *name;
+        struct atomic_file af;
+        int r;
+
+        r = split_path(path, &dir, &name);
+        if (r < 0)
+                return r;
         /* The temporary ".NAME.XXXXXX" does not end in .prom: node_exporter
          * never reads a half-written file. */
-        r = atomic_file_begin(&af, *dir ? dir : "/", name);
+        r = atomic_file_begin(&af, dir, name);
         if (r < 0)
                 return r;
         r = write_into(&af, report_prometheus_write, d);
@@ -127,6 +146,18 @@ int report_files_write_prometheus(const char *path, const struct report_data *d)
                 r = atomic_file_commit(&af, 0644);
         atomic_file_done(&af);
         return r;
+}
+
+int report_files_remove_stale_prometheus(const char *path) {
+        _cleanup_free_ char *dir = NULL;
+        const char *name;
+        int r;
+
+        r = split_path(path, &dir, &name);
+        if (r >= 0)
+                r = atomic_file_remove_stale(dir, name);
+        /* A directory that does not exist yet holds no leftovers. */
+        return r == -ENOENT ? 0 : r;
 }
 
 int report_files_remove_stale(const char *dir) {

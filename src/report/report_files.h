@@ -17,3 +17,8 @@ int report_files_write_prometheus(const char *path, const struct report_data *d)
 /* Removes temporary report files left in dir by a killed writer. Returns 0
  * or -errno. */
 int report_files_remove_stale(const char *dir);
+
+/* Removes the temporary files a killed writer left beside the
+ * node_exporter textfile at path, and only those: the directory is shared
+ * with other programs. Returns 0 or -errno. */
+int report_files_remove_stale_prometheus(const char *path);
